@@ -1,0 +1,43 @@
+/**
+ * Reading (never verifying) the claims of the server's JWT, to know when it expires.
+ * @module
+ */
+
+/** The claims the server puts in its tokens. */
+export interface TokenClaims {
+  /** The client id. */
+  sub?: string;
+  /** `temporary` or `persistent`. */
+  scope?: string;
+  /** Expiry, seconds since the epoch. */
+  exp?: number;
+}
+
+function base64UrlToText(part: string): string {
+  const base64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
+  const binary = atob(base64);
+  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * The claims of a JWT, or `undefined` when the token is not a readable JWT. The signature is not
+ * checked: the client cannot, and only uses `exp` to refresh early.
+ * @internal
+ */
+export function readTokenClaims(token: string): TokenClaims | undefined {
+  const middle = token.split('.')[1];
+  if (!middle) return undefined;
+  try {
+    const claims: unknown = JSON.parse(base64UrlToText(middle));
+    if (!claims || typeof claims !== 'object') return undefined;
+    const { sub, scope, exp } = claims as Record<string, unknown>;
+    return {
+      sub: typeof sub === 'string' ? sub : undefined,
+      scope: typeof scope === 'string' ? scope : undefined,
+      exp: typeof exp === 'number' ? exp : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The document inputs `store` accepts, and their conversion to wire files.
+ * @module
+ */
+import { DocumentError, SessionMisuseError, type ErrorContext } from '../errors/kiss-error.js';
+import type { WireFile } from '../protocol/codecs.js';
+import { bytesToBase64 } from './base64.js';
+import { readPath } from './read-path.js';
+
+/**
+ * Bytes of a document: a `Uint8Array` (a Node `Buffer` is one), an `ArrayBuffer`, a `Blob`, or
+ * text (sent as UTF-8).
+ * @category Documents
+ */
+export type DocumentData = Uint8Array | ArrayBuffer | Blob | string;
+
+/**
+ * One document to store:
+ * - a file path (Node only; a missing or unreadable file fails the store with a {@link DocumentError});
+ * - a `File` (its `name` is used);
+ * - `{ name, data }` for bytes, blobs or text.
+ *
+ * Only the base name is sent, as the server keeps no folders.
+ *
+ * @example
+ * ```ts
+ * const docs: DocumentSource[] = ['./notes/kiss.md', { name: 'faq.txt', data: 'KISS means ...' }];
+ * ```
+ * @category Documents
+ */
+export type DocumentSource = string | File | { name: string; data: DocumentData };
+
+/**
+ * The file's base name: everything after the last `/` or `\`.
+ * @internal
+ */
+export function baseName(name: string): string {
+  return name.split(/[\\/]/).pop() ?? name;
+}
+
+const isBlob = (value: unknown): value is Blob => typeof Blob !== 'undefined' && value instanceof Blob;
+
+async function bytesOf(name: string, data: unknown, context: ErrorContext): Promise<Uint8Array> {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (typeof data === 'string') return new TextEncoder().encode(data);
+  if (isBlob(data)) {
+    try {
+      return new Uint8Array(await data.arrayBuffer());
+    } catch (error) {
+      throw new DocumentError(name, 'could not be read from its Blob', context, { cause: error });
+    }
+  }
+  throw new DocumentError(name, 'has data of an unsupported type; use a Uint8Array, ArrayBuffer, Blob or string', context);
+}
+
+async function toWireFile(source: DocumentSource, context: ErrorContext): Promise<WireFile> {
+  if (typeof source === 'string') {
+    if (!source) throw new DocumentError(source, 'has an empty path', context);
+    return { name: baseName(source), content: bytesToBase64(await readPath(source, context)) };
+  }
+  if (source === null || typeof source !== 'object' || typeof source.name !== 'string') {
+    throw new DocumentError(String(source), 'is not a path, File or { name, data } object', context);
+  }
+  const name = baseName(source.name);
+  if (!name) throw new DocumentError(source.name, 'has no file name', context);
+  const data = 'data' in source ? source.data : source;
+  return { name, content: bytesToBase64(await bytesOf(source.name, data, context)) };
+}
+
+/**
+ * Reads every document into wire form, failing on the first one that cannot be read.
+ * @internal
+ */
+export async function toWireFiles(sources: DocumentSource | readonly DocumentSource[], context: ErrorContext): Promise<WireFile[]> {
+  const list = Array.isArray(sources) ? sources : [sources as DocumentSource];
+  if (list.length === 0) {
+    throw new SessionMisuseError('store was given no documents; pass at least one path, File or { name, data }.', context);
+  }
+  return Promise.all(list.map((source) => toWireFile(source, context)));
+}

@@ -1,0 +1,2 @@
+export * from './kiss-error.js';
+export { errorFromHttpResponse, errorFromSocketFrame, errorFromNetworkFailure, parseRetryAfter } from './from-response.js';

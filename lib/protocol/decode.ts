@@ -1,0 +1,54 @@
+/**
+ * The decode boundary: raw text or JSON in, a typed value or one {@link DecodeError} out.
+ * @module
+ */
+import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { DecodeError, type ErrorContext } from '../errors/kiss-error.js';
+import { previewValue } from '../errors/redact.js';
+
+/** Renders an io-ts context as a readable path (`extras.distances[0]`), skipping union branches. */
+function pathOf(context: t.Context): string {
+  let path = '';
+  for (let i = 1; i < context.length; i++) {
+    const parent = context[i - 1]!.type;
+    const { key } = context[i]!;
+    if (parent instanceof t.UnionType || parent instanceof t.IntersectionType) continue;
+    if (parent instanceof t.ArrayType) path += `[${key}]`;
+    else path += path ? `.${key}` : key;
+  }
+  return path;
+}
+
+/**
+ * Decodes `value` with `codec`, or throws a {@link DecodeError} naming the deepest failing path and
+ * the value found there (redacted, truncated).
+ * @internal
+ */
+export function decodeOrThrow<C extends t.Mixed>(codec: C, value: unknown, context: ErrorContext = {}): t.TypeOf<C> {
+  const result = codec.decode(value);
+  if (!isLeft(result)) return result.right;
+  // The longest context is the most specific failure (unions report one per branch).
+  const deepest = result.left.reduce((a, b) => (b.context.length > a.context.length ? b : a));
+  throw new DecodeError(codec.name, pathOf(deepest.context), previewValue(deepest.value), context);
+}
+
+/**
+ * Parses JSON text, or throws a {@link DecodeError} showing the start of the text.
+ * @internal
+ */
+export function parseJson(text: string, expected: string, context: ErrorContext = {}): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DecodeError(expected, '', `non-JSON text ${previewValue(text)}`, context);
+  }
+}
+
+/**
+ * Parses then decodes in one step.
+ * @internal
+ */
+export function decodeJson<C extends t.Mixed>(codec: C, text: string, context: ErrorContext = {}): t.TypeOf<C> {
+  return decodeOrThrow(codec, parseJson(text, codec.name, context), context);
+}

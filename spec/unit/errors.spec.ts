@@ -1,0 +1,120 @@
+import { inspect } from 'node:util';
+import {
+  CancelledError,
+  DecodeError,
+  HttpError,
+  isKissError,
+  ServerError,
+  TimeoutError,
+  TransportError,
+  UnauthorizedError,
+  ValidationError,
+} from '../../lib/errors/kiss-error';
+import { errorFromHttpResponse, errorFromNetworkFailure, errorFromSocketFrame, parseRetryAfter } from '../../lib/errors/from-response';
+
+const ctx = { step: 'ask' as const, method: 'POST', url: 'http://h/queries' };
+
+describe('errorFromHttpResponse', () => {
+  it.each([
+    ['Authorization header missing', 'missing-header'],
+    ['Invalid token', 'invalid-token'],
+    ['Invalid or inactive session', 'inactive-session'],
+    ['Invalid client_id or client_secret', 'invalid-credentials'],
+    ['Value error, Either `scope` or both `client_id` and `client_secret` must be provided.', 'missing-credentials'],
+  ])('maps 401 %j to an UnauthorizedError with reason %s', (detail, reason) => {
+    const e = errorFromHttpResponse(401, JSON.stringify({ detail }), ctx);
+    expect(e).toBeInstanceOf(UnauthorizedError);
+    expect(e.kind).toBe('unauthorized');
+    expect((e as UnauthorizedError).reason).toBe(reason);
+    expect(e.detail).toBe(detail);
+    expect(e.message).toMatch(/during ask/);
+  });
+
+  it('maps both 422 list shapes to a ValidationError with field issues', () => {
+    for (const body of [
+      { detail: [{ loc: ['body', 'files'], msg: 'field required', type: 'value_error.missing' }] },
+      { detail: [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required', input: {} }] },
+    ]) {
+      const e = errorFromHttpResponse(422, JSON.stringify(body), ctx) as ValidationError;
+      expect(e).toBeInstanceOf(ValidationError);
+      expect(e.issues).toEqual([expect.objectContaining({ location: 'body.files' })]);
+      expect(e.message).toMatch(/body\.files: [Ff]ield required/);
+    }
+  });
+
+  it('maps a plain-text 500 to a ServerError that explains the bootstrap quirk', () => {
+    const e = errorFromHttpResponse(500, 'Internal Server Error', ctx) as ServerError;
+    expect(e).toBeInstanceOf(ServerError);
+    expect(e.status).toBe(500);
+    expect(e.detail).toBe('Internal Server Error');
+    expect(e.message).toMatch(/before bootstrap/);
+    const auth = errorFromHttpResponse(500, 'Internal Server Error', { step: 'authorize' });
+    expect(auth.message).toMatch(/unknown scope/);
+  });
+
+  it('keeps Retry-After on 503 and leaves other statuses as HttpError', () => {
+    const e = errorFromHttpResponse(503, '{"detail":"Service Unavailable"}', ctx, '2') as ServerError;
+    expect(e.retryAfterMs).toBe(2000);
+    const bad = errorFromHttpResponse(400, '{"detail":"Invalid action: foo"}', ctx);
+    expect(bad.constructor).toBe(HttpError);
+    expect(bad.status).toBe(400);
+    expect(bad.message).toContain('Invalid action: foo');
+  });
+
+  it('never puts a token from a body into the message', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
+    const e = errorFromHttpResponse(502, `<html>bad gateway for Bearer ${jwt}</html>`, ctx);
+    expect(e.message).not.toContain(jwt);
+    expect(JSON.stringify(e)).not.toContain(jwt);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds and HTTP dates', () => {
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});
+
+describe('errorFromSocketFrame', () => {
+  it('maps Invalid data to a ValidationError and other frames to HttpError', () => {
+    expect(errorFromSocketFrame(400, 'Invalid data', ctx)).toBeInstanceOf(ValidationError);
+    const e = errorFromSocketFrame(400, 'Invalid event: bogus', ctx);
+    expect(e.constructor).toBe(HttpError);
+    expect(e.detail).toBe('Invalid event: bogus');
+  });
+});
+
+describe('errorFromNetworkFailure', () => {
+  it.each([
+    [{ code: 'ECONNREFUSED' }, 'refused'],
+    [{ cause: { code: 'ENOTFOUND' } }, 'dns'],
+    [{ cause: { errors: [{ code: 'EHOSTUNREACH' }] } }, 'unreachable'],
+    [{ code: 'ECONNRESET' }, 'reset'],
+    [new Error('weird'), 'unknown'],
+  ])('classifies %j as %s', (failure, reason) => {
+    const e = errorFromNetworkFailure(Object.assign(new Error('x'), failure), ctx) as TransportError;
+    expect(e).toBeInstanceOf(TransportError);
+    expect(e.reason).toBe(reason);
+    expect(e.message).toMatch(/Could not reach the server during ask/);
+  });
+
+  it('passes library errors through unchanged', () => {
+    const t = new TimeoutError(5, ctx);
+    expect(errorFromNetworkFailure(t, ctx)).toBe(t);
+  });
+});
+
+describe('KissError', () => {
+  it('is discriminated by kind and serialises without secrets', () => {
+    const all = [new CancelledError(ctx), new TimeoutError(10, ctx), new DecodeError('X', 'a', '1', ctx)];
+    expect(all.map((e) => e.kind)).toEqual(['cancelled', 'timeout', 'decode']);
+    expect(all.every(isKissError)).toBe(true);
+    expect(isKissError(new Error('x'))).toBe(false);
+    const json = JSON.parse(JSON.stringify(new TimeoutError(10, ctx)));
+    expect(json).toMatchObject({ name: 'TimeoutError', kind: 'timeout', timeoutMs: 10, context: ctx });
+    expect(inspect(new TimeoutError(10, ctx))).toContain('TimeoutError');
+  });
+});

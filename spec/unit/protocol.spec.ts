@@ -1,0 +1,76 @@
+import { DecodeError } from '../../lib/errors/kiss-error';
+import {
+  answerExtrasCodec,
+  authResponseCodec,
+  errorBodyCodec,
+  socketResponseCodec,
+  stackResponseCodec,
+  storeExtrasCodec,
+  socketRequestCodec,
+} from '../../lib/protocol/codecs';
+import { decodeJson, decodeOrThrow } from '../../lib/protocol/decode';
+
+const FAKE_JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+
+function decodeFailure(fn: () => unknown): DecodeError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DecodeError) return e;
+    throw e;
+  }
+  throw new Error('expected a DecodeError');
+}
+
+describe('protocol codecs', () => {
+  it('accepts every documented success body, with unknown extra fields', () => {
+    expect(decodeOrThrow(authResponseCodec, { access_token: 't', client_id: 'c', client_secret: 's', extra: 1 })).toMatchObject({ client_id: 'c' });
+    expect(decodeOrThrow(stackResponseCodec, { stack_id: 'c', result: 'Greetings!', extras: null, more: true })).toMatchObject({ result: 'Greetings!' });
+    expect(decodeOrThrow(answerExtrasCodec, { query: 'q', metadata: null, distances: null, supporting_documents: null })).toBeTruthy();
+    expect(decodeOrThrow(answerExtrasCodec, { query: 'q', metadata: [[{ a: 1 }]], distances: [[0.1]], supporting_documents: [['x']] })).toBeTruthy();
+    expect(decodeOrThrow(storeExtrasCodec, { documents: ['a', 'b'] })).toEqual({ documents: ['a', 'b'] });
+    expect(decodeOrThrow(storeExtrasCodec, null)).toBeNull();
+  });
+
+  it('accepts both shapes of the 422 validation list and a string detail', () => {
+    const v1 = { detail: [{ loc: ['body', 'files'], msg: 'field required', type: 'value_error.missing' }] };
+    const v2 = { detail: [{ type: 'missing', loc: ['body', 'files'], msg: 'Field required', input: {} }] };
+    expect(decodeOrThrow(errorBodyCodec, v1).detail).toHaveLength(1);
+    expect(decodeOrThrow(errorBodyCodec, v2).detail).toHaveLength(1);
+    expect(decodeOrThrow(errorBodyCodec, { detail: 'Invalid token' }).detail).toBe('Invalid token');
+  });
+
+  it('tells socket error frames from result frames', () => {
+    const err = decodeOrThrow(socketResponseCodec, { error: true, status_code: 400, detail: 'Invalid event: bogus' });
+    expect('error' in err && err.status_code).toBe(400);
+    const ok = decodeOrThrow(socketResponseCodec, { event: 'on_query', result: { stack_id: 's', result: 'a', extras: null } });
+    expect('event' in ok && ok.event).toBe('on_query');
+    expect(() => decodeOrThrow(socketRequestCodec, { event: 'bogus', data: { query: 'x' } })).toThrow(DecodeError);
+  });
+
+  it('names the failing path and shows the received value', () => {
+    const e = decodeFailure(() => decodeOrThrow(stackResponseCodec, { stack_id: 5, result: 'x', extras: null }));
+    expect(e.kind).toBe('decode');
+    expect(e.path).toBe('stack_id');
+    expect(e.received).toBe('5');
+    expect(e.message).toContain('`stack_id`');
+    const nested = decodeFailure(() => decodeOrThrow(storeExtrasCodec, { documents: ['a', 7] }));
+    expect(nested.path).toBe('documents[1]');
+  });
+
+  it('redacts secrets and truncates long values in decode errors', () => {
+    const e = decodeFailure(() => decodeOrThrow(authResponseCodec, { access_token: FAKE_JWT, client_secret: 'hunter2', client_id: 3, pad: 'x'.repeat(500) }));
+    expect(e.path).toBe('client_id');
+    const whole = decodeFailure(() => decodeOrThrow(authResponseCodec, [FAKE_JWT, { client_secret: 'hunter2', pad: 'y'.repeat(500) }]));
+    expect(whole.message).not.toContain(FAKE_JWT);
+    expect(whole.message).not.toContain('hunter2');
+    expect(whole.received).toContain('[redacted]');
+    expect(whole.received.length).toBeLessThan(220);
+  });
+
+  it('reports non-JSON text as a decode error', () => {
+    const e = decodeFailure(() => decodeJson(stackResponseCodec, '<html>proxy error</html>'));
+    expect(e.received).toContain('non-JSON');
+    expect(e.message).toContain('<html>proxy error</html>');
+  });
+});
