@@ -1,0 +1,8 @@
+/**
+ * kiss-ai-stack-rx/testing: an embedded, real KISS AI Stack server for tests (Node only).
+ * @packageDocumentation
+ */
+export { startTestServer } from './server.js';
+export type { TestServer } from './server.js';
+export type { TestServerOptions } from './options.js';
+export type { SeenRequest } from './request-log.js';

@@ -1,0 +1,49 @@
+/**
+ * Options of the embedded test server, and their defaults.
+ * @module
+ */
+
+/**
+ * How to start the embedded test server. Every option is optional.
+ * @category Testing
+ */
+export interface TestServerOptions {
+  /** Token lifetime in seconds. @default 1800 */
+  tokenLifetimeSeconds?: number;
+  /** Answer OPTIONS preflights and add Access-Control-Allow-* headers so a browser page can call it. @default false */
+  cors?: boolean;
+  /**
+   * Shape of 422 validation lists: 'v2' = `[{type:'missing',loc:[...],msg:'Field required',input:{}}]`
+   * (pydantic 2), 'v1' = `[{loc:[...],msg:'field required',type:'value_error.missing'}]`.
+   * @default 'v2'
+   */
+  validationStyle?: 'v1' | 'v2';
+  /** Path prefix, as if behind a proxy, e.g. '/kiss' → routes at /kiss/auth, /kiss/ws. @default '' */
+  pathPrefix?: string;
+  /** Added delay in ms before every answer (REST and socket). @default 0 */
+  latencyMs?: number;
+  /** Port to listen on; 0 picks a free one. @default 0 */
+  port?: number;
+}
+
+/** @internal The options with every default filled in and the prefix normalised. */
+export type ResolvedOptions = Required<TestServerOptions>;
+
+/** @internal */
+export function resolveOptions(options: TestServerOptions = {}): ResolvedOptions {
+  return {
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 1800,
+    cors: options.cors ?? false,
+    validationStyle: options.validationStyle ?? 'v2',
+    pathPrefix: normalizePrefix(options.pathPrefix ?? ''),
+    latencyMs: Math.max(0, options.latencyMs ?? 0),
+    port: options.port ?? 0,
+  };
+}
+
+/** '' stays ''; 'kiss/' and '/kiss' both become '/kiss'. */
+function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/\/+$/, '');
+  if (trimmed === '') return '';
+  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}

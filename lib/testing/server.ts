@@ -1,0 +1,166 @@
+/**
+ * Starting and stopping the embedded test server, and the HTTP side of routing: the fail hook,
+ * CORS, the path prefix, then the REST routes; `/ws` upgrades go to the socket hub.
+ * @module
+ */
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ClientRegistry } from './clients.js';
+import type { ServerContext } from './context.js';
+import { Faults, type ForcedFailure } from './faults.js';
+import { SocketHub } from './handshake.js';
+import { parseBody, readBody } from './http-body.js';
+import { corsHeaders, detailReply, internalErrorReply, preflightReply, writeReply, type Reply } from './http-replies.js';
+import { resolveOptions, type TestServerOptions } from './options.js';
+import { RequestLog, type SeenRequest } from './request-log.js';
+import { answerRest } from './rest-routes.js';
+import { TokenIssuer } from './tokens.js';
+
+/**
+ * A running embedded test server: a real HTTP + WebSocket server on loopback that behaves like the
+ * KISS AI Stack server (PROTOCOL.md), with hooks to observe it and inject faults.
+ * @category Testing
+ */
+export interface TestServer {
+  /** `http://127.0.0.1:PORT` + pathPrefix. */
+  readonly url: string;
+  /** `ws://127.0.0.1:PORT` + pathPrefix + `/ws`. */
+  readonly wsUrl: string;
+  readonly host: string;
+  readonly port: number;
+  /** Every HTTP request (the /ws handshake as GET /ws) and socket frame (method 'FRAME'), in order of arrival. */
+  readonly requests: readonly SeenRequest[];
+  clearRequests(): void;
+  /** Resolves on an already-logged or future match (also when its status is set); rejects after timeoutMs. @default timeoutMs 5000 */
+  waitForRequest(predicate: (r: SeenRequest) => boolean, timeoutMs?: number): Promise<SeenRequest>;
+  /** Delay in ms before every answer from now on (REST, handshake and each socket frame). */
+  setLatency(ms: number): void;
+  /**
+   * The next n HTTP requests (any route, /auth and the /ws handshake included) answer `status`
+   * (default 503) with JSON `{"detail":"<status text>"}` (plain text `Internal Server Error` for 500);
+   * with retryAfterSeconds, a Retry-After header too. Does not touch socket frames. Calls queue up.
+   */
+  failNext(n: number, status?: number, options?: { retryAfterSeconds?: number }): void;
+  /** The next socket to receive its n-th frame is dropped abruptly (no close frame: 1006) without answering it. Once per call. */
+  dropSocketAfter(frames: number): void;
+  /** Every token issued so far becomes invalid ("Invalid token"): the signing key is rotated. */
+  expireAllTokens(): void;
+  /** The next n stores (REST or socket, once bootstrapped) answer 200 "Files stored" with extras null and store nothing. */
+  failNextStores(n: number): void;
+  readonly openSockets: number;
+  /** Resolves once exactly `count` sockets are open (at once if so already); rejects after timeoutMs. @default timeoutMs 5000 */
+  waitForOpenSockets(count: number, timeoutMs?: number): Promise<void>;
+  readonly socketsAccepted: number;
+  /** Closes every open socket from the server side. @default code 1000 (1006 drops them without a close frame) */
+  closeAllSockets(code?: number): void;
+  /** Closes sockets and server; idempotent; never hangs. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an embedded test server on a loopback port.
+ * @category Testing
+ */
+export async function startTestServer(options?: TestServerOptions): Promise<TestServer> {
+  const resolved = resolveOptions(options);
+  const context: ServerContext = {
+    options: resolved,
+    clients: new ClientRegistry(),
+    tokens: new TokenIssuer(resolved.tokenLifetimeSeconds),
+    faults: new Faults(resolved.latencyMs),
+    log: new RequestLog(),
+  };
+  const hub = new SocketHub(context);
+  const server = createServer((request, response) => void onRequest(context, request, response));
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void hub.upgrade(request, socket, head, routePath(request.url, resolved.pathPrefix), pathOnly(request.url));
+  });
+  server.on('clientError', (_error, socket: Duplex) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(resolved.port, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}${resolved.pathPrefix}`,
+    wsUrl: `ws://127.0.0.1:${port}${resolved.pathPrefix}/ws`,
+    host: '127.0.0.1',
+    port,
+    get requests() {
+      return context.log.all;
+    },
+    clearRequests: () => context.log.clear(),
+    waitForRequest: (predicate, timeoutMs) => context.log.waitFor(predicate, timeoutMs),
+    setLatency: (ms) => void (context.faults.latencyMs = Math.max(0, ms)),
+    failNext: (n, status = 503, failOptions) => context.faults.failNext(n, status, failOptions?.retryAfterSeconds),
+    dropSocketAfter: (frames) => context.faults.dropSocketAfter(frames),
+    expireAllTokens: () => context.tokens.rotateKey(),
+    failNextStores: (n) => context.faults.failNextStores(n),
+    get openSockets() {
+      return hub.open;
+    },
+    waitForOpenSockets: (count, timeoutMs) => hub.waitForOpen(count, timeoutMs),
+    get socketsAccepted() {
+      return hub.accepted;
+    },
+    closeAllSockets: (code = 1000) => hub.closeAll(code),
+    stop: () => (stopping ??= stop(server, hub, context)),
+  };
+}
+
+async function stop(server: Server, hub: SocketHub, context: ServerContext): Promise<void> {
+  hub.stop();
+  context.faults.releaseDelays();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+  context.log.rejectAll('the test server stopped');
+}
+
+async function onRequest(context: ServerContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const { options } = context;
+  const path = routePath(request.url, options.pathPrefix);
+  const method = request.method ?? 'GET';
+  const entry = context.log.record({ transport: 'http', method, path: path ?? pathOnly(request.url), at: Date.now() });
+  const latency = context.faults.latencyMs;
+  const failure = context.faults.takeHttpFailure();
+  let reply: Reply;
+  try {
+    const bytes = await readBody(request);
+    await context.faults.delay(latency);
+    if (failure) reply = failureReply(failure);
+    else if (method === 'OPTIONS' && options.cors) reply = preflightReply();
+    else if (path === undefined) reply = detailReply(404, 'Not Found');
+    else {
+      const body = parseBody(bytes, request.headers['content-type']);
+      reply = await answerRest(context, { method, path, query: queryOf(request.url), authorization: request.headers.authorization, body });
+    }
+  } catch {
+    reply = internalErrorReply();
+  }
+  writeReply(response, reply, options.cors ? corsHeaders(request) : {});
+  context.log.settle(entry, reply.status);
+}
+
+function failureReply({ status, retryAfterSeconds }: ForcedFailure): Reply {
+  const headers = retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(retryAfterSeconds) };
+  return status === 500 ? internalErrorReply(headers) : detailReply(status, STATUS_CODES[status] ?? 'Error', headers);
+}
+
+/** The path without query string and without the prefix; undefined when outside the prefix. */
+function routePath(rawUrl: string | undefined, prefix: string): string | undefined {
+  const path = pathOnly(rawUrl);
+  if (prefix === '') return path;
+  if (path === prefix) return '/';
+  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : undefined;
+}
+
+function pathOnly(rawUrl: string | undefined): string {
+  return (rawUrl ?? '/').split('?')[0] || '/';
+}
+
+function queryOf(rawUrl: string | undefined): URLSearchParams {
+  const at = (rawUrl ?? '').indexOf('?');
+  return new URLSearchParams(at < 0 ? '' : (rawUrl ?? '').slice(at + 1));
+}
