@@ -4,12 +4,18 @@
  * This entry is browser-safe: nothing it imports pulls in Node built-ins.
  * @packageDocumentation
  */
-export { createRestClient } from './rest/rest-client.js';
-export type { RestClient, RestClientOptions, AuthorizeRequest, StoreOptions, SessionCallOptions } from './rest/rest-client.js';
-export type { CallOptions, FetchLike } from './rest/http-call.js';
+export { createClient } from './client/kiss-client.js';
+export type { KissClient, ClientOptions, StoreOptions, SessionCallOptions } from './client/kiss-client.js';
+export type { AuthorizeRequest } from './client/requests.js';
+export type { CallOptions } from './client/call-guard.js';
+export type { Answer, SessionReply, StoreResult } from './client/results.js';
+export type { FetchLike } from './rest/http-call.js';
 export { resolveEndpoint } from './rest/endpoint.js';
 export type { Endpoint, EndpointOptions } from './rest/endpoint.js';
-export type { Answer, SessionReply, StoreResult } from './rest/results.js';
+export type { SocketOptions } from './socket/socket-transport.js';
+export type { WebSocketFactory, WebSocketFactoryContext, WebSocketLike } from './socket/web-socket-factory.js';
+export type { SocketLifecycleEvent } from './socket/multiplexed-socket.js';
+export type { Scope } from './protocol/codecs.js';
 export { Authorization } from './auth/authorization.js';
 export type { DocumentSource, DocumentData } from './documents/document-source.js';
 export {
@@ -23,6 +29,7 @@ export {
   SessionMisuseError,
   DocumentError,
   NotStoredError,
+  SocketClosedError,
   TimeoutError,
   CancelledError,
   isKissError,
@@ -32,8 +39,8 @@ export type {
   KissErrorKind,
   ErrorContext,
   FieldIssue,
+  SocketCloseCause,
   Step,
   TransportReason,
   UnauthorizedReason,
 } from './errors/kiss-error.js';
-export * as protocol from './protocol/index.js';

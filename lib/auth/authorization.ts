@@ -9,7 +9,7 @@ import { readTokenClaims } from './jwt-claims.js';
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
- * What {@link RestClient.authorize} emits: the bearer token for later calls, and the client id and
+ * What {@link KissClient.authorize} emits: the bearer token for later calls, and the client id and
  * secret that can mint a fresh token for the same client. The token and secret are readable through
  * their getters but never appear in `JSON.stringify`, `toString()`, `util.inspect` or `console.log`.
  *

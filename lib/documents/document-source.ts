@@ -28,7 +28,15 @@ export type DocumentData = Uint8Array | ArrayBuffer | Blob | string;
  * ```
  * @category Documents
  */
-export type DocumentSource = string | File | { name: string; data: DocumentData };
+export type DocumentSource =
+  | string
+  | File
+  | {
+      /** The file name; only its base name is sent. */
+      name: string;
+      /** The document's bytes or text. */
+      data: DocumentData;
+    };
 
 /**
  * The file's base name: everything after the last `/` or `\`.

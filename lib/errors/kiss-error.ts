@@ -25,6 +25,7 @@ export type KissErrorKind =
   | 'misuse'
   | 'document'
   | 'not-stored'
+  | 'socket-closed'
   | 'timeout'
   | 'cancelled';
 
@@ -273,6 +274,7 @@ const TRANSPORT_ADVICE: Record<TransportReason, string> = {
 export class TransportError extends KissError {
   readonly kind = 'transport' as const;
   constructor(
+    /** What went wrong with the connection. */
     readonly reason: TransportReason,
     context: ErrorContext = {},
     options?: { cause?: unknown; detail?: string },
@@ -337,6 +339,57 @@ export class NotStoredError extends KissError {
 }
 
 /**
+ * How a socket ended while a request waited: `server-closed` (the server closed it cleanly, code
+ * 1000, which it does instead of answering a request it cannot handle) or `dropped` (the connection
+ * was lost without a clean close).
+ * @category Errors
+ */
+export type SocketCloseCause = 'server-closed' | 'dropped';
+
+/**
+ * A request sent on the socket got no answer because the socket closed. Names the event, the close
+ * code and the likely cause. Such a request is never resent blindly: only asks and bootstraps are
+ * retried after a drop (and stores when the caller opts in); when this error reaches you, it was not.
+ * @category Errors
+ */
+export class SocketClosedError extends KissError {
+  readonly kind = 'socket-closed' as const;
+  constructor(
+    /** The socket event that got no answer, e.g. `on_query`. */
+    readonly event: string,
+    /** How the socket ended. */
+    readonly closure: SocketCloseCause,
+    /** The WebSocket close code (1000 clean, 1006 dropped without a close frame). */
+    readonly code: number,
+    context: ErrorContext = {},
+    /** How many times the request was sent in all. */
+    readonly attempts = 1,
+  ) {
+    super(socketClosedMessage(event, closure, code, attempts), context);
+  }
+}
+
+function socketClosedMessage(event: string, cause: SocketCloseCause, code: number, attempts: number): string {
+  if (cause === 'server-closed') {
+    return (
+      `The server closed the socket (code ${code}) without answering ${event}. It does this when the stack is used before ` +
+      'bootstrap, after a temporary session was destroyed, or for data it cannot handle: bootstrap first (and do not reuse a ' +
+      'destroyed temporary session). The request was not resent.'
+    );
+  }
+  if (event === 'on_store') {
+    return (
+      `The socket dropped (code ${code}) before ${event} was answered. The server may already have stored the documents, ` +
+      'so they were not sent again: ask about them to check, or store again (or set resendStoresOnDrop to resend automatically).'
+    );
+  }
+  if (event === 'on_close') {
+    return `The socket dropped (code ${code}) before ${event} was answered; the session may or may not be closed, so it was not resent. Destroy again to be sure.`;
+  }
+  return `The socket dropped (code ${code}) before ${event} was answered, ${attempts} time${attempts === 1 ? '' : 's'}; it was not sent again. Check the network and the server, then retry.`;
+}
+
+/**
  * No answer arrived within the timeout. The request was cancelled.
  * @category Errors
  */
@@ -380,6 +433,7 @@ export type AnyKissError =
   | SessionMisuseError
   | DocumentError
   | NotStoredError
+  | SocketClosedError
   | TimeoutError
   | CancelledError;
 

@@ -17,7 +17,7 @@ export const scopeCodec = t.keyof({ temporary: null, persistent: null }, 'Scope'
  * `temporary` clients end when their session is closed; `persistent` clients stay active.
  * @category Protocol
  */
-export type Scope = t.TypeOf<typeof scopeCodec>;
+export type Scope = 'temporary' | 'persistent';
 
 /**
  * `POST /auth` request body: a scope for a new client, or the credentials of an active one.

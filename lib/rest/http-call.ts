@@ -3,8 +3,8 @@
  * the request, and every outcome is a typed value or a {@link KissError}.
  * @module
  */
-import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
-import { CancelledError, type ErrorContext, KissError, TimeoutError } from '../errors/kiss-error.js';
+import { Observable } from 'rxjs';
+import type { ErrorContext } from '../errors/kiss-error.js';
 import { errorFromHttpResponse, errorFromNetworkFailure } from '../errors/from-response.js';
 
 /**
@@ -12,17 +12,6 @@ import { errorFromHttpResponse, errorFromNetworkFailure } from '../errors/from-r
  * @category Client
  */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
-
-/**
- * Per-call options accepted by every lifecycle method.
- * @category Client
- */
-export interface CallOptions {
-  /** Cancels the call; the Observable then errors with a {@link CancelledError}. */
-  signal?: AbortSignal;
-  /** Milliseconds to wait for the answer before failing with a {@link TimeoutError}; 0 disables. @default the client's `timeout` */
-  timeout?: number;
-}
 
 /** @internal Headers and body of one request. */
 export interface PreparedRequest {
@@ -39,9 +28,6 @@ export interface HttpExchange<T> {
   /** Turns a 2xx body text into the emitted value (decoding happens here), or throws. */
   read: (text: string) => T;
   context: ErrorContext;
-  timeout: number;
-  signal?: AbortSignal;
-  scheduler?: SchedulerLike;
 }
 
 /**
@@ -50,31 +36,15 @@ export interface HttpExchange<T> {
  */
 export function httpCall<T>(exchange: HttpExchange<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
-    const { context, signal } = exchange;
+    const { context } = exchange;
     const controller = new AbortController();
-    let settled = false;
-    const fail = (error: KissError) => {
-      if (settled) return;
-      settled = true;
-      controller.abort();
-      subscriber.error(error);
-    };
+    let active = true;
 
-    const onAbort = () => fail(new CancelledError(context));
-    if (signal?.aborted) {
-      onAbort();
-      return;
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const timer =
-      exchange.timeout > 0
-        ? (exchange.scheduler ?? asyncScheduler).schedule(() => fail(new TimeoutError(exchange.timeout, context)), exchange.timeout)
-        : undefined;
-
-    const run = async () => {
+    const run = async (): Promise<T> => {
       const prepared = await exchange.prepare();
-      if (settled) return;
+      if (!active) throw new Error('unsubscribed before sending'); // never delivered
       let response: Response;
+      let text: string;
       try {
         response = await exchange.fetch(exchange.url, {
           method: 'POST',
@@ -82,36 +52,27 @@ export function httpCall<T>(exchange: HttpExchange<T>): Observable<T> {
           body: JSON.stringify(prepared.body),
           signal: controller.signal,
         });
-      } catch (error) {
-        if (!settled) fail(errorFromNetworkFailure(error, context));
-        return;
-      }
-      let text: string;
-      try {
         text = await response.text();
       } catch (error) {
-        if (!settled) fail(errorFromNetworkFailure(error, context));
-        return;
+        throw errorFromNetworkFailure(error, context);
       }
-      if (settled) return;
-      if (!response.ok) {
-        fail(errorFromHttpResponse(response.status, text, context, response.headers.get('retry-after')));
-        return;
-      }
-      const value = exchange.read(text);
-      settled = true;
-      subscriber.next(value);
-      subscriber.complete();
+      if (!response.ok) throw errorFromHttpResponse(response.status, text, context, response.headers.get('retry-after'));
+      return exchange.read(text);
     };
-    run().catch((error: unknown) => fail(errorFromNetworkFailure(error, context)));
+    run().then(
+      (value) => {
+        if (!active) return;
+        subscriber.next(value);
+        subscriber.complete();
+      },
+      (error: unknown) => {
+        if (active) subscriber.error(errorFromNetworkFailure(error, context));
+      },
+    );
 
     return () => {
-      signal?.removeEventListener('abort', onAbort);
-      timer?.unsubscribe();
-      if (!settled) {
-        settled = true;
-        controller.abort();
-      }
+      active = false;
+      controller.abort();
     };
   });
 }

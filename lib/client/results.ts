@@ -4,12 +4,7 @@
  */
 import type { ErrorContext } from '../errors/kiss-error.js';
 import { NotStoredError } from '../errors/kiss-error.js';
-import {
-  answerExtrasCodec,
-  stackResponseCodec,
-  storeExtrasCodec,
-  type StackResponseBody,
-} from '../protocol/codecs.js';
+import { answerExtrasCodec, storeExtrasCodec, type StackResponseBody } from '../protocol/codecs.js';
 import { decodeOrThrow } from '../protocol/decode.js';
 
 /**
@@ -80,9 +75,4 @@ export function toStoreResult(body: StackResponseBody, fileNames: string[], cont
   const extras = decodeOrThrow(storeExtrasCodec, body.extras, context);
   if (extras === null) throw new NotStoredError(fileNames, context);
   return { stackId: body.stack_id, fileNames, documentIds: extras, ids: Object.values(extras).flat() };
-}
-
-/** @internal Decodes the common envelope. */
-export function decodeStackResponse(value: unknown, context: ErrorContext): StackResponseBody {
-  return decodeOrThrow(stackResponseCodec, value, context);
 }

@@ -1,0 +1,184 @@
+/**
+ * The client: the session lifecycle (authorize, bootstrap, ask, store, destroy) as cold
+ * Observables, over REST or over one multiplexed socket per session, with the same API either way.
+ * @module
+ */
+import crossFetch from 'cross-fetch';
+import { asyncScheduler, map, type Observable, type SchedulerLike } from 'rxjs';
+import { Authorization } from '../auth/authorization.js';
+import type { Step } from '../errors/kiss-error.js';
+import type { DocumentSource } from '../documents/document-source.js';
+import type { StackResponseBody } from '../protocol/codecs.js';
+import { type Endpoint, type EndpointOptions, resolveEndpoint } from '../rest/endpoint.js';
+import type { FetchLike } from '../rest/http-call.js';
+import { createRestTransport } from '../rest/rest-transport.js';
+import { createSocketTransport, type SocketOptions } from '../socket/socket-transport.js';
+import { type CallOptions, guardCall } from './call-guard.js';
+import { authorizeBody, type AuthorizeRequest, documentsBody, questionBody, requireToken } from './requests.js';
+import { type Answer, type SessionReply, type StoreResult, toAnswer, toSessionReply, toStoreResult } from './results.js';
+
+/**
+ * Options of {@link createClient}.
+ * @category Client
+ */
+export interface ClientOptions extends EndpointOptions {
+  /** `rest` sends each step as an HTTP request; `socket` sends bootstrap, ask, store and destroy over one shared WebSocket per session (authorize always uses REST). @default 'rest' */
+  transport?: 'rest' | 'socket';
+  /** Socket transport options. @default {} */
+  socket?: SocketOptions;
+  /** The `fetch` to use (a test double, an instrumented fetch). @default cross-fetch's `fetch` */
+  fetch?: FetchLike;
+  /** Headers added to every REST request (never logged). @default {} */
+  headers?: Record<string, string>;
+  /** Default per-call timeout in milliseconds; 0 disables. @default 60000 */
+  timeout?: number;
+  /** Scheduler for timeouts and socket timers, so tests can run in virtual time. @default asyncScheduler */
+  scheduler?: SchedulerLike;
+}
+
+/**
+ * Options of {@link KissClient.store}.
+ * @category Client
+ */
+export interface StoreOptions extends CallOptions {
+  /** Metadata stored with the documents. @default {} */
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Options of bootstrap and destroy.
+ * @category Client
+ */
+export interface SessionCallOptions extends CallOptions {
+  /** The text sent with the request; the server ignores it. @default 'Hi' for bootstrap, 'Bye' for destroy */
+  query?: string;
+}
+
+/**
+ * The session lifecycle. Every method returns a cold Observable that sends nothing until
+ * subscribed, emits one typed value and completes, or errors with a {@link KissError};
+ * unsubscribing cancels the request (aborts the HTTP request, or takes it out of the socket's queue).
+ * @category Client
+ */
+export interface KissClient {
+  /** The resolved server addresses. */
+  readonly endpoint: Endpoint;
+  /** Which transport carries bootstrap, ask, store and destroy. */
+  readonly transport: 'rest' | 'socket';
+  /**
+   * `POST /auth`: a new client for a scope, or a fresh token for an active client.
+   *
+   * @example
+   * ```ts
+   * const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));
+   * ```
+   */
+  authorize(request: AuthorizeRequest, options?: CallOptions): Observable<Authorization>;
+  /** Starts the client's stack (`action=init` / `on_init`). Allowed more than once. */
+  bootstrap(auth: Authorization, options?: SessionCallOptions): Observable<SessionReply>;
+  /** Asks a question of a bootstrapped stack (`/queries` / `on_query`). */
+  ask(auth: Authorization, question: string, options?: CallOptions): Observable<Answer>;
+  /**
+   * Stores documents for retrieval-augmented answers (`/documents` / `on_store`). Fails with
+   * {@link DocumentError} for an unreadable file (nothing is sent) and {@link NotStoredError} when
+   * the server reports a failed store.
+   */
+  store(auth: Authorization, documents: DocumentSource | readonly DocumentSource[], options?: StoreOptions): Observable<StoreResult>;
+  /** Ends the session (`action=close` / `on_close`); a temporary client can no longer be used. */
+  destroy(auth: Authorization, options?: SessionCallOptions): Observable<SessionReply>;
+  /** Closes the client's sockets now (requests still waiting fail with `CancelledError`). REST needs no disposal. */
+  dispose(): void;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * Creates a client for one server.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'kiss-ai-stack-rx';
+ * import { firstValueFrom } from 'rxjs';
+ *
+ * const client = createClient({ url: 'http://localhost:8080', transport: 'socket' });
+ * const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));
+ * await firstValueFrom(client.bootstrap(auth));
+ * const answer = await firstValueFrom(client.ask(auth, 'What is KISS?'));
+ * console.log(answer.text);
+ * await firstValueFrom(client.destroy(auth));
+ * ```
+ * @category Client
+ */
+export function createClient(options: ClientOptions): KissClient {
+  const endpoint = resolveEndpoint(options);
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const defaultTimeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+  const rest = createRestTransport(endpoint, options.fetch ?? (crossFetch as unknown as FetchLike), { ...(options.headers ?? {}) });
+  const transport = options.transport ?? 'rest';
+
+  const authorize = (request: AuthorizeRequest, callOptions?: CallOptions) => {
+    const context = rest.context('authorize');
+    return guard(
+      rest.authorize(() => authorizeBody(request, context)).pipe(
+        map((body) => new Authorization(body.access_token, body.client_id, body.client_secret, 'scope' in request ? request.scope : undefined)),
+      ),
+      'authorize',
+      callOptions,
+    );
+  };
+  const socket =
+    transport === 'socket'
+      ? createSocketTransport(
+          endpoint,
+          options.socket ?? {},
+          (auth) => authorize({ clientId: auth.clientId, clientSecret: auth.clientSecret ?? '' }),
+          scheduler,
+        )
+      : undefined;
+
+  function guard<T>(source: Observable<T>, step: Step, callOptions?: CallOptions): Observable<T> {
+    const context = socket && step !== 'authorize' ? socket.context(step) : rest.context(step);
+    return guardCall(source, context, { timeout: callOptions?.timeout ?? defaultTimeout, signal: callOptions?.signal, scheduler });
+  }
+
+  /** Sends a step's body over the chosen transport; `body` runs at subscription and may throw. */
+  function send(step: Exclude<Step, 'authorize'>, auth: Authorization, body: () => unknown, callOptions?: CallOptions): Observable<StackResponseBody> {
+    const context = socket ? socket.context(step) : rest.context(step);
+    const source = socket
+      ? socket.send(step, auth, async () => {
+          requireToken(auth, context);
+          return body();
+        })
+      : rest.send(step, async () => ({ token: requireToken(auth, context), body: await body() }));
+    return guard(source, step, callOptions);
+  }
+  const contextOf = (step: Step) => (socket ? socket.context(step) : rest.context(step));
+
+  return {
+    endpoint,
+    transport,
+    authorize,
+    bootstrap: (auth, callOptions) =>
+      send('bootstrap', auth, () => ({ query: callOptions?.query ?? 'Hi' }), callOptions).pipe(map(toSessionReply)),
+    ask: (auth, question, callOptions) =>
+      send('ask', auth, () => questionBody(question, contextOf('ask')), callOptions).pipe(
+        map((body) => toAnswer(body, question, contextOf('ask'))),
+      ),
+    store: (auth, documents, callOptions) => {
+      let names: string[] = [];
+      return send(
+        'store',
+        auth,
+        async () => {
+          const body = await documentsBody(documents, callOptions?.metadata, contextOf('store'));
+          names = body.files.map((file) => file.name);
+          return body;
+        },
+        callOptions,
+      ).pipe(map((body) => toStoreResult(body, names, contextOf('store'))));
+    },
+    destroy: (auth, callOptions) =>
+      send('destroy', auth, () => ({ query: callOptions?.query ?? 'Bye' }), callOptions).pipe(map(toSessionReply)),
+    dispose: () => socket?.dispose(),
+  };
+}

@@ -1,0 +1,366 @@
+/**
+ * One WebSocket per session, shared by every caller: requests from any number of subscribers are
+ * queued, pipelined up to a cap, and matched to their callers in order (see pipeline.ts). This file
+ * owns the connection's lifecycle: connect lazily, close when idle, ping to detect a dead peer,
+ * reconnect with backoff after a drop, refresh the token once after a 403 handshake, and settle
+ * every request when the socket ends.
+ * @module
+ */
+import makeWebSocketObservable from 'rxjs-websockets';
+import { Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  CancelledError,
+  DecodeError,
+  type ErrorContext,
+  HttpError,
+  type KissError,
+  SessionMisuseError,
+  SocketClosedError,
+  TransportError,
+} from '../errors/kiss-error.js';
+import { errorFromNetworkFailure, errorFromSocketFrame } from '../errors/from-response.js';
+import { socketResponseCodec, type SocketEvent, type StackResponseBody } from '../protocol/codecs.js';
+import { decodeJson } from '../protocol/decode.js';
+import { mayResendAfterDrop } from '../retry/classify.js';
+import { type PipelineEntry, RequestPipeline } from './pipeline.js';
+import { probedFactory, type SocketProbe, type WebSocketFactory } from './web-socket-factory.js';
+
+/** @internal Everything one multiplexed socket needs. */
+export interface MultiplexedSocketConfig {
+  url: string;
+  factory: WebSocketFactory;
+  /** The token for the next handshake. */
+  token: () => string;
+  /** Mints a fresh token (so `token()` returns it); errors when the client has ended. */
+  refreshToken: () => Observable<unknown>;
+  maxInFlight: number;
+  idleTimeout: number;
+  pingInterval: number;
+  reconnectAttempts: number;
+  reconnectDelay: number;
+  maxReconnectDelay: number;
+  maxAskAttempts: number;
+  scheduler: SchedulerLike;
+  /** Called for lifecycle events (connected, closed, reconnecting), for logging. */
+  onEvent?: (event: SocketLifecycleEvent) => void;
+}
+
+/**
+ * What happens to a session's socket, for logs and `events$`. Never carries a token.
+ *
+ * @example
+ * ```ts
+ * createClient({ url, transport: 'socket', socket: { onEvent: (e) => console.log(e.type, e.url) } });
+ * ```
+ * @category Socket
+ */
+export type SocketLifecycleEvent =
+  | {
+      /** A socket opened. */
+      type: 'socket-connected';
+      /** The socket URL. */
+      url: string;
+    }
+  | {
+      /** A socket closed. */
+      type: 'socket-closed';
+      /** The socket URL. */
+      url: string;
+      /** The close code (1000 clean, 1006 dropped). */
+      code: number;
+      /** Who ended it: the client (idle, destroy, dispose), the server (clean close) or a drop. */
+      by: 'client' | 'server' | 'drop';
+    }
+  | {
+      /** A reconnect is scheduled. */
+      type: 'socket-reconnecting';
+      /** The socket URL. */
+      url: string;
+      /** Failed attempts so far. */
+      attempt: number;
+      /** Wait before the next attempt, in ms. */
+      delayMs: number;
+    }
+  | {
+      /** The handshake was refused (403) and a fresh token was minted. */
+      type: 'socket-token-refreshed';
+      /** The socket URL. */
+      url: string;
+    };
+
+interface PingCapable {
+  ping(): void;
+  terminate(): void;
+  on(event: 'pong', listener: () => void): void;
+}
+const canPing = (raw: unknown): raw is PingCapable =>
+  !!raw && typeof (raw as PingCapable).ping === 'function' && typeof (raw as PingCapable).terminate === 'function' && typeof (raw as PingCapable).on === 'function';
+
+/** @internal */
+export class MultiplexedSocket {
+  private readonly pipeline: RequestPipeline;
+  private state: 'idle' | 'connecting' | 'open' = 'idle';
+  private probe: SocketProbe | undefined;
+  private connection: Subscription | undefined;
+  private outgoing: Subject<string> | undefined;
+  private timers: { idle?: Subscription; reconnect?: Subscription; ping?: Subscription; refresh?: Subscription } = {};
+  private failures = 0;
+  private refreshedSinceOpen = false;
+  private sessionClosed = false;
+  private disposed = false;
+
+  constructor(private readonly config: MultiplexedSocketConfig) {
+    this.pipeline = new RequestPipeline(config.maxInFlight);
+  }
+
+  /** Requests whose callers still wait. */
+  get pending(): number {
+    return this.pipeline.live;
+  }
+
+  /**
+   * Sends one request when subscribed; emits its answer's `{ stack_id, result, extras }` and
+   * completes, or errors. Unsubscribing before it is sent removes it from the queue.
+   */
+  request(event: SocketEvent, data: unknown, context: ErrorContext, options: { resendStores?: boolean } = {}): Observable<StackResponseBody> {
+    return new Observable<StackResponseBody>((subscriber) => {
+      if (this.disposed) {
+        subscriber.error(new SessionMisuseError('This socket client was disposed; create a new client to keep going.', context));
+        return;
+      }
+      let settled = false;
+      const entry: PipelineEntry = {
+        event,
+        data,
+        context,
+        resendStores: options.resendStores ?? false,
+        attempts: 0,
+        abandoned: false,
+        settle: (outcome) => {
+          settled = true;
+          if ('error' in outcome) return subscriber.error(outcome.error);
+          const frame = outcome.frame;
+          if ('error' in frame) return subscriber.error(errorFromSocketFrame(frame.status_code, frame.detail, context));
+          if (frame.event !== event) {
+            return subscriber.error(new DecodeError('SocketResult', 'event', JSON.stringify(frame.event), context));
+          }
+          if (event === 'on_close') this.sessionClosed = true;
+          subscriber.next(frame.result);
+          subscriber.complete();
+        },
+      };
+      this.pipeline.enqueue(entry);
+      this.stopTimer('idle');
+      this.pump();
+      return () => {
+        if (!settled) this.pipeline.cancel(entry);
+        this.scheduleIdle();
+      };
+    });
+  }
+
+  /** Closes the socket now; requests still waiting fail with a {@link CancelledError}. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const waiting = [...this.pipeline.takeQueued(), ...this.pipeline.takeUnanswered(() => false)];
+    this.closeNow();
+    for (const entry of waiting) entry.settle({ error: new CancelledError(entry.context) });
+  }
+
+  // ——— sending ———
+
+  private pump(): void {
+    if (this.disposed) return;
+    if (this.state === 'open') {
+      for (const entry of this.pipeline.takeSendable()) {
+        this.outgoing!.next(JSON.stringify({ event: entry.event, data: entry.data }));
+      }
+    } else if (this.state === 'idle' && this.pipeline.live > 0 && !this.timers.reconnect && !this.timers.refresh) {
+      this.connect();
+    }
+    this.scheduleIdle();
+  }
+
+  private connect(): void {
+    this.state = 'connecting';
+    const probe: SocketProbe = { opened: false };
+    this.probe = probe;
+    let token: string;
+    try {
+      token = this.config.token();
+    } catch (error) {
+      this.state = 'idle';
+      this.failQueued(error as KissError);
+      return;
+    }
+    const source = makeWebSocketObservable<string>(this.config.url, {
+      protocols: [],
+      makeWebSocket: probedFactory(this.config.factory, { token }, probe),
+    });
+    this.connection = source.subscribe({
+      next: (getResponses) => {
+        if (this.probe !== probe) return;
+        this.state = 'open';
+        this.failures = 0;
+        this.refreshedSinceOpen = false;
+        this.sessionClosed = false;
+        this.outgoing = new Subject<string>();
+        getResponses(this.outgoing).subscribe((message) => this.receive(message));
+        this.startPing(probe);
+        this.config.onEvent?.({ type: 'socket-connected', url: this.config.url });
+        this.pump();
+      },
+      error: () => this.ended(probe),
+      complete: () => this.ended(probe),
+    });
+  }
+
+  // ——— receiving ———
+
+  private receive(message: unknown): void {
+    const text = typeof message === 'string' ? message : String(message);
+    let frame;
+    try {
+      frame = decodeJson(socketResponseCodec, text, { method: 'WS', url: this.config.url });
+    } catch (error) {
+      this.pipeline.failHead(error as KissError);
+      this.pump();
+      return;
+    }
+    this.pipeline.answer(frame);
+    this.pump();
+  }
+
+  // ——— ending ———
+
+  /** The socket ended without our asking (our own closes detach first). */
+  private ended(probe: SocketProbe): void {
+    if (this.probe !== probe) return;
+    this.detach();
+    if (!probe.opened) return this.handshakeFailed(probe);
+    const code = probe.close?.code ?? 1006;
+    const closure = code === 1000 ? 'server-closed' : 'dropped';
+    this.config.onEvent?.({ type: 'socket-closed', url: this.config.url, code, by: closure === 'server-closed' ? 'server' : 'drop' });
+    const unanswered = this.pipeline.takeUnanswered((entry) =>
+      closure === 'dropped' &&
+      mayResendAfterDrop(entry.event, { resendStores: entry.resendStores }) &&
+      (entry.event !== 'on_query' || entry.attempts < this.config.maxAskAttempts),
+    );
+    for (const entry of unanswered) {
+      entry.settle({ error: new SocketClosedError(entry.event, closure, code, entry.context, entry.attempts) });
+    }
+    if (closure === 'dropped') this.failures++;
+    this.retryLater();
+  }
+
+  private handshakeFailed(probe: SocketProbe): void {
+    const status = probe.handshakeStatus;
+    const context: ErrorContext = { method: 'WS', url: this.config.url };
+    if (probe.factoryError) return this.failQueued(errorFromNetworkFailure(probe.factoryError, context));
+    if (status === 403 || status === 401) {
+      if (this.refreshedSinceOpen) {
+        return this.failQueued(
+          new HttpError(
+            status,
+            undefined,
+            context,
+            `The server refused the socket handshake (${status}) even with a freshly minted token. The client has probably ended; authorize a new client.`,
+          ),
+        );
+      }
+      // The token is no longer good (expired, or the client ended): mint a fresh one once, then reconnect.
+      this.refreshedSinceOpen = true;
+      this.timers.refresh = this.config.refreshToken().subscribe({
+        error: (error: KissError) => {
+          this.timers.refresh = undefined;
+          this.failQueued(error);
+        },
+        complete: () => {
+          this.timers.refresh = undefined;
+          this.config.onEvent?.({ type: 'socket-token-refreshed', url: this.config.url });
+          this.pump();
+        },
+      });
+      return;
+    }
+    this.failures++;
+    if (this.failures > this.config.reconnectAttempts) {
+      const failure = status
+        ? new HttpError(status, undefined, context, `The server refused the socket handshake with HTTP ${status}, ${this.failures} times. Check the URL and the server; retry later.`)
+        : new TransportError(/refused/i.test(probe.errorMessage ?? '') ? 'refused' : 'unknown', context, { detail: probe.errorMessage || undefined });
+      this.failures = 0;
+      return this.failQueued(failure);
+    }
+    this.retryLater();
+  }
+
+  /** Reconnects (after a backoff when the last attempt failed) if callers still wait. */
+  private retryLater(): void {
+    if (this.pipeline.live === 0 || this.disposed) return;
+    if (this.failures === 0) return this.pump();
+    const base = Math.min(this.config.maxReconnectDelay, this.config.reconnectDelay * 2 ** (this.failures - 1));
+    const delayMs = Math.round(base * (0.5 + Math.random() / 2));
+    this.config.onEvent?.({ type: 'socket-reconnecting', url: this.config.url, attempt: this.failures, delayMs });
+    this.timers.reconnect = this.config.scheduler.schedule(() => {
+      this.timers.reconnect = undefined;
+      this.pump();
+    }, delayMs);
+  }
+
+  private failQueued(error: KissError): void {
+    for (const entry of this.pipeline.takeQueued()) entry.settle({ error });
+  }
+
+  /** Forgets the current socket (its late events are ignored). */
+  private detach(): void {
+    this.stopTimer('ping');
+    this.stopTimer('idle');
+    this.probe = undefined;
+    this.outgoing?.complete();
+    this.outgoing = undefined;
+    this.connection = undefined;
+    this.state = 'idle';
+  }
+
+  /** Closes the socket from our side. */
+  private closeNow(): void {
+    const connection = this.connection;
+    const wasOpen = this.state === 'open';
+    this.detach();
+    for (const timer of ['reconnect', 'refresh'] as const) this.stopTimer(timer);
+    this.pipeline.takeUnanswered(() => false); // only abandoned requests can remain here
+    connection?.unsubscribe();
+    if (wasOpen) this.config.onEvent?.({ type: 'socket-closed', url: this.config.url, code: 1000, by: 'client' });
+  }
+
+  private scheduleIdle(): void {
+    if (this.pipeline.live > 0 || this.state === 'idle' || this.timers.idle) return;
+    // After the session's close the server keeps the socket open; nothing more can use it.
+    const delay = this.sessionClosed ? 0 : this.config.idleTimeout;
+    this.timers.idle = this.config.scheduler.schedule(() => {
+      this.timers.idle = undefined;
+      if (this.pipeline.live === 0) this.closeNow();
+    }, delay);
+  }
+
+  private startPing(probe: SocketProbe): void {
+    const raw = probe.raw;
+    const interval = this.config.pingInterval;
+    if (interval <= 0 || !canPing(raw)) return;
+    let awaitingPong = false;
+    raw.on('pong', () => (awaitingPong = false));
+    this.timers.ping = this.config.scheduler.schedule(function tick(this: { schedule(state?: undefined, delay?: number): void }) {
+      // No pong since the last ping: the peer is gone. Dropping the socket settles or resends its requests.
+      if (awaitingPong) return raw.terminate();
+      awaitingPong = true;
+      raw.ping();
+      this.schedule(undefined, interval);
+    }, interval);
+  }
+
+  private stopTimer(name: keyof MultiplexedSocket['timers']): void {
+    this.timers[name]?.unsubscribe();
+    this.timers[name] = undefined;
+  }
+}

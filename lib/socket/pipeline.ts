@@ -1,0 +1,102 @@
+/**
+ * Where a socket answer gets matched to its caller. The protocol has no request ids: the server
+ * answers frames one at a time, in the order it received them. So the pipeline keeps requests in
+ * two FIFO queues, `queued` (not sent) and `inFlight` (sent, awaiting their answer), and each
+ * incoming frame answers the head of `inFlight`. A caller that leaves before its request is sent
+ * is removed from `queued`; one that leaves after keeps its place in `inFlight` (its answer is
+ * dropped when it comes), so matching never shifts.
+ * @module
+ */
+import type { ErrorContext, KissError } from '../errors/kiss-error.js';
+import type { SocketEvent, SocketResponseFrame } from '../protocol/codecs.js';
+
+/** @internal One request on its way through the socket. */
+export interface PipelineEntry {
+  readonly event: SocketEvent;
+  readonly data: unknown;
+  /** Step and URL, for errors. */
+  readonly context: ErrorContext;
+  /** Whether a store may be resent after a drop. */
+  readonly resendStores: boolean;
+  /** Times it has been sent. */
+  attempts: number;
+  /** The caller left; an answer still owed by the server is dropped. */
+  abandoned: boolean;
+  /** Settles the caller (not called for abandoned entries). */
+  readonly settle: (outcome: { frame: SocketResponseFrame } | { error: KissError }) => void;
+}
+
+/** @internal */
+export class RequestPipeline {
+  private queued: PipelineEntry[] = [];
+  private inFlight: PipelineEntry[] = [];
+
+  constructor(private readonly maxInFlight: number) {}
+
+  /** Requests whose callers still wait, sent or not. */
+  get live(): number {
+    return this.queued.length + this.inFlight.filter((e) => !e.abandoned).length;
+  }
+
+  /** Requests sent and not yet answered (abandoned ones included: the server still owes them a frame). */
+  get sent(): number {
+    return this.inFlight.length;
+  }
+
+  enqueue(entry: PipelineEntry): void {
+    this.queued.push(entry);
+  }
+
+  /** The caller left: forget a queued request; keep a sent one in place, to drop its answer. */
+  cancel(entry: PipelineEntry): void {
+    const index = this.queued.indexOf(entry);
+    if (index >= 0) this.queued.splice(index, 1);
+    else entry.abandoned = true;
+  }
+
+  /** Moves as many queued requests as the in-flight cap allows to in-flight, and returns them to send. */
+  takeSendable(): PipelineEntry[] {
+    const room = Math.max(0, this.maxInFlight - this.inFlight.length);
+    const batch = this.queued.splice(0, room);
+    for (const entry of batch) entry.attempts++;
+    this.inFlight.push(...batch);
+    return batch;
+  }
+
+  /**
+   * The next frame arrived: it answers the oldest sent request. Returns that request, or undefined
+   * when nothing was awaiting an answer (a frame the protocol does not allow).
+   */
+  answer(frame: SocketResponseFrame): PipelineEntry | undefined {
+    const entry = this.inFlight.shift();
+    if (entry && !entry.abandoned) entry.settle({ frame });
+    return entry;
+  }
+
+  /** Fails the oldest sent request (its answer could not be read). */
+  failHead(error: KissError): PipelineEntry | undefined {
+    const entry = this.inFlight.shift();
+    if (entry && !entry.abandoned) entry.settle({ error });
+    return entry;
+  }
+
+  /**
+   * The socket is gone: every sent request is out of the pipeline. Those `resend` accepts go back to
+   * the front of the queue in their original order; the rest are returned for the caller to fail.
+   * Abandoned ones are simply forgotten.
+   */
+  takeUnanswered(resend: (entry: PipelineEntry) => boolean): PipelineEntry[] {
+    const unanswered = this.inFlight.filter((e) => !e.abandoned);
+    this.inFlight = [];
+    const again = unanswered.filter(resend);
+    this.queued.unshift(...again);
+    return unanswered.filter((e) => !again.includes(e));
+  }
+
+  /** Empties the queue (not sent), returning its requests for the caller to fail. */
+  takeQueued(): PipelineEntry[] {
+    const queued = this.queued;
+    this.queued = [];
+    return queued;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The socket side of the wire: one multiplexed socket per client, shared by every call made with
+ * that client's authorization.
+ * @module
+ */
+import { defer, from, switchMap, type Observable, type SchedulerLike, tap } from 'rxjs';
+import type { Authorization } from '../auth/authorization.js';
+import { type ErrorContext, SessionMisuseError, type Step } from '../errors/kiss-error.js';
+import type { SocketEvent, StackResponseBody } from '../protocol/codecs.js';
+import type { Endpoint } from '../rest/endpoint.js';
+import { MultiplexedSocket, type SocketLifecycleEvent } from './multiplexed-socket.js';
+import { defaultWebSocketFactory, type WebSocketFactory } from './web-socket-factory.js';
+
+/**
+ * Options of the socket transport.
+ * @category Socket
+ */
+export interface SocketOptions {
+  /** Makes the socket; see {@link WebSocketFactory} for browsers and proxies. @default `ws` in Node, the global WebSocket elsewhere */
+  webSocketFactory?: WebSocketFactory;
+  /** Most requests sent and not yet answered at once; more wait in a queue. @default 100 */
+  maxInFlight?: number;
+  /** Milliseconds an unused socket stays open after its last caller leaves. @default 5000 */
+  idleTimeout?: number;
+  /** Milliseconds between keep-alive pings (Node's `ws` only; browsers cannot ping); a missing pong drops the socket. 0 disables. @default 30000 */
+  pingInterval?: number;
+  /** Reconnect attempts after a failed connect or a drop, before waiting requests fail. @default 5 */
+  reconnectAttempts?: number;
+  /** First reconnect delay in ms; doubles per attempt, with jitter. @default 200 */
+  reconnectDelay?: number;
+  /** Longest reconnect delay in ms. @default 5000 */
+  maxReconnectDelay?: number;
+  /** Times an ask is sent in all when sockets keep dropping under it. @default 3 */
+  maxAskAttempts?: number;
+  /** Resend a store whose socket dropped before its answer (the server may then store it twice). @default false */
+  resendStoresOnDrop?: boolean;
+  /** Called for socket lifecycle events (connected, closed, reconnecting, token refreshed). */
+  onEvent?: (event: SocketLifecycleEvent) => void;
+}
+
+const EVENTS: Record<Exclude<Step, 'authorize'>, SocketEvent> = {
+  bootstrap: 'on_init',
+  ask: 'on_query',
+  store: 'on_store',
+  destroy: 'on_close',
+};
+
+/** @internal */
+export interface SocketTransport {
+  context(step: Step): ErrorContext;
+  send(step: Exclude<Step, 'authorize'>, auth: Authorization, prepare: () => Promise<unknown>): Observable<StackResponseBody>;
+  dispose(): void;
+}
+
+interface ClientSocket {
+  auth: Authorization;
+  socket: MultiplexedSocket;
+}
+
+/** @internal */
+export function createSocketTransport(
+  endpoint: Endpoint,
+  options: SocketOptions,
+  refresh: (auth: Authorization) => Observable<Authorization>,
+  scheduler: SchedulerLike,
+): SocketTransport {
+  const sockets = new Map<string, ClientSocket>();
+  const context = (step: Step): ErrorContext => ({ step, method: 'WS', url: endpoint.wsUrl });
+
+  function socketFor(auth: Authorization): ClientSocket {
+    const known = sockets.get(auth.clientId);
+    if (known) {
+      // Keep whichever token lives longer: the caller's, or one this transport refreshed.
+      if ((auth.expiresAt ?? 0) >= (known.auth.expiresAt ?? 0)) known.auth = auth;
+      return known;
+    }
+    const entry: ClientSocket = {
+      auth,
+      socket: new MultiplexedSocket({
+        url: endpoint.wsUrl,
+        factory: options.webSocketFactory ?? defaultWebSocketFactory,
+        token: () => entry.auth.accessToken,
+        refreshToken: () => {
+          if (!entry.auth.clientSecret) {
+            throw new SessionMisuseError('The socket handshake was refused and this authorization has no client secret to mint a new token; authorize again.', context('authorize'));
+          }
+          return refresh(entry.auth).pipe(tap((fresh) => (entry.auth = fresh)));
+        },
+        maxInFlight: options.maxInFlight ?? 100,
+        idleTimeout: options.idleTimeout ?? 5000,
+        pingInterval: options.pingInterval ?? 30_000,
+        reconnectAttempts: options.reconnectAttempts ?? 5,
+        reconnectDelay: options.reconnectDelay ?? 200,
+        maxReconnectDelay: options.maxReconnectDelay ?? 5000,
+        maxAskAttempts: options.maxAskAttempts ?? 3,
+        scheduler,
+        onEvent: options.onEvent,
+      }),
+    };
+    sockets.set(auth.clientId, entry);
+    return entry;
+  }
+
+  return {
+    context,
+    send(step, auth, prepare) {
+      const ctx = context(step);
+      return defer(() => from(prepare())).pipe(
+        switchMap((body) =>
+          socketFor(auth).socket.request(EVENTS[step], body, ctx, { resendStores: options.resendStoresOnDrop ?? false }),
+        ),
+        tap({
+          complete: () => {
+            // A destroyed session's socket is closed by the multiplexer; forget it here.
+            if (step !== 'destroy') return;
+            const entry = sockets.get(auth.clientId);
+            if (entry && entry.socket.pending === 0) sockets.delete(auth.clientId);
+          },
+        }),
+      );
+    },
+    dispose() {
+      for (const { socket } of sockets.values()) socket.dispose();
+      sockets.clear();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Making the socket: the default factory (Node: `ws` with the bearer header; browsers: the global
+ * WebSocket, which cannot send headers) and the probe that records how a socket opened and ended.
+ * @module
+ */
+import NodeWebSocket from 'ws';
+import type { WebSocketLike } from 'rxjs-websockets';
+import { SessionMisuseError } from '../errors/kiss-error.js';
+
+/**
+ * What a {@link WebSocketFactory} is given.
+ * @category Socket
+ */
+export interface WebSocketFactoryContext {
+  /** The bearer token the handshake must carry as `Authorization: Bearer <token>`. Never log it. */
+  readonly token: string;
+}
+
+/**
+ * Makes the socket for a URL. The default uses `ws` in Node (sending the bearer header) and the
+ * global `WebSocket` elsewhere. Browsers cannot set the header, so in a browser the socket only
+ * works through a proxy that adds it (see docs/socket.md).
+ *
+ * @example
+ * ```ts
+ * // A browser app behind a proxy that adds the Authorization header from a session cookie:
+ * const webSocketFactory: WebSocketFactory = (url) => new WebSocket(url);
+ * ```
+ * @category Socket
+ */
+export type WebSocketFactory = (url: string, context: WebSocketFactoryContext) => WebSocketLike;
+
+export type { WebSocketLike };
+
+/**
+ * The default {@link WebSocketFactory}.
+ * @internal
+ */
+export const defaultWebSocketFactory: WebSocketFactory = (url, { token }) => {
+  const isNode = !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+  if (isNode) return new NodeWebSocket(url, { headers: { Authorization: `Bearer ${token}` } }) as unknown as WebSocketLike;
+  const BrowserWebSocket = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
+  if (!BrowserWebSocket) {
+    throw new SessionMisuseError('This runtime has no WebSocket; pass a webSocketFactory option.');
+  }
+  return new BrowserWebSocket(url);
+};
+
+/** @internal What was seen of one socket. */
+export interface SocketProbe {
+  opened: boolean;
+  /** HTTP status of a refused handshake (e.g. 403), when the runtime tells. */
+  handshakeStatus?: number;
+  /** Message of the last error event. */
+  errorMessage?: string;
+  /** The close event, once closed. */
+  close?: { code: number; reason: string };
+  /** The socket as made by the factory (for ping/terminate where supported). */
+  raw?: WebSocketLike;
+  /** What the factory threw, if it did. */
+  factoryError?: unknown;
+}
+
+type Handler = ((event: unknown) => unknown) | null;
+
+/**
+ * Wraps a factory so every socket it makes fills a probe before rxjs-websockets' own handlers run.
+ * @internal
+ */
+export function probedFactory(factory: WebSocketFactory, context: WebSocketFactoryContext, probe: SocketProbe): (url: string) => WebSocketLike {
+  return (url) => {
+    let raw: WebSocketLike;
+    try {
+      raw = factory(url, context);
+    } catch (error) {
+      probe.factoryError = error;
+      throw error;
+    }
+    probe.raw = raw;
+    const wrapped: WebSocketLike = {
+      onopen: null,
+      onmessage: null,
+      onerror: null,
+      onclose: null,
+      send: (data) => raw.send(data),
+      close: () => raw.close(),
+    };
+    const call = (handler: Handler, event: unknown) => handler?.call(wrapped, event);
+    raw.onopen = (event: unknown) => {
+      probe.opened = true;
+      call(wrapped.onopen, event);
+    };
+    raw.onmessage = (event: unknown) => call(wrapped.onmessage, event);
+    raw.onerror = (event: unknown) => {
+      const message = String((event as { message?: unknown })?.message ?? (event as { error?: { message?: unknown } })?.error?.message ?? '');
+      probe.errorMessage = message;
+      const status = /Unexpected server response: (\d{3})/.exec(message);
+      if (status) probe.handshakeStatus = Number(status[1]);
+      call(wrapped.onerror, event);
+    };
+    raw.onclose = (event: unknown) => {
+      const { code, reason } = (event ?? {}) as { code?: number; reason?: string };
+      probe.close = { code: code ?? 1006, reason: reason ?? '' };
+      call(wrapped.onclose, event);
+    };
+    return wrapped;
+  };
+}

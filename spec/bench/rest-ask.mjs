@@ -1,0 +1,30 @@
+// A REST ask through the client beside the same request made with raw `fetch`.
+// Target: the client's median within 1.10× of raw fetch's median.
+import { firstValueFrom } from 'rxjs';
+import { createClient } from 'kiss-ai-stack-rx';
+import { startTestServer } from 'kiss-ai-stack-rx/testing';
+import { interleave, median } from './stats.mjs';
+
+export async function restAskBench() {
+  const server = await startTestServer();
+  try {
+    const client = createClient({ url: server.url });
+    const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));
+    await firstValueFrom(client.bootstrap(auth));
+    const body = JSON.stringify({ query: 'How fast is this?' });
+    const headers = { 'content-type': 'application/json', accept: 'application/json', Authorization: `Bearer ${auth.accessToken}` };
+
+    const viaClient = () => firstValueFrom(client.ask(auth, 'How fast is this?'));
+    const viaFetch = async () => {
+      const response = await fetch(`${server.url}/queries`, { method: 'POST', headers, body });
+      if (!response.ok) throw new Error(`raw fetch got ${response.status}`);
+      return response.json();
+    };
+    const { a, b } = await interleave(viaClient, viaFetch);
+    const c = median(a);
+    const f = median(b);
+    return { name: 'REST ask (median per request)', client: c, baseline: f, unit: 'ms', ratio: c / f, target: 1.1 };
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,47 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../..');
+const run = (args: string[], input?: string) =>
+  execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+
+// `npm run build` yields ESM, CJS and .d.ts, reachable through the package's exports map.
+describe('the built package', () => {
+  beforeAll(() => {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' });
+  }, 120_000);
+
+  it('has ESM, CJS and declarations for both entries', () => {
+    for (const entry of ['index', 'testing/index']) {
+      for (const file of [`dist/esm/${entry}.js`, `dist/esm/${entry}.d.ts`, `dist/cjs/${entry}.js`, `dist/cjs/${entry}.d.ts`]) {
+        expect(existsSync(join(root, file))).toBe(true);
+      }
+    }
+    expect(JSON.parse(readFileSync(join(root, 'dist/esm/package.json'), 'utf8'))).toEqual({ type: 'module' });
+    expect(JSON.parse(readFileSync(join(root, 'dist/cjs/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
+  });
+
+  it('loads through require and import by package name', () => {
+    const cjs = run(['-e', "const m = require('kiss-ai-stack-rx'); const t = require('kiss-ai-stack-rx/testing'); console.log(typeof m.createClient, typeof t.startTestServer, typeof m.KissError)"]);
+    expect(cjs.trim()).toBe('function function function');
+    const esm = run(['--input-type=module', '-e', "import { createClient, KissError } from 'kiss-ai-stack-rx'; import { startTestServer } from 'kiss-ai-stack-rx/testing'; console.log(typeof createClient, typeof startTestServer, typeof KissError)"]);
+    expect(esm.trim()).toBe('function function function');
+  });
+
+  it('runs a real request from the ESM build against the test server', () => {
+    const out = run([
+      '--input-type=module',
+      '-e',
+      `import { firstValueFrom } from 'rxjs';
+       import { createClient } from 'kiss-ai-stack-rx';
+       import { startTestServer } from 'kiss-ai-stack-rx/testing';
+       const server = await startTestServer();
+       const client = createClient({ url: server.url });
+       const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));
+       console.log((await firstValueFrom(client.bootstrap(auth))).message);
+       await server.stop();`,
+    ]);
+    expect(out.trim()).toBe('Greetings!');
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * The server the conformance suite runs against: our embedded test server by default, or an
+ * external KISS AI Stack server when KISS_STACK_URL is set. Scenarios that need the test server's
+ * fault hooks are declared with `withHooks`, which skips them (visibly) against an external server.
+ */
+import { startTestServer, type TestServer, type TestServerOptions } from '../../lib/testing';
+import { createClient, type KissClient, type ClientOptions } from '../../lib';
+import { request } from '../testing/helpers';
+
+export const EXTERNAL_URL = process.env.KISS_STACK_URL;
+
+export interface Target {
+  /** REST base URL. */
+  url: string;
+  /** The embedded server, when not running against an external one. */
+  server?: TestServer;
+  /** True when answers are the test server's deterministic echoes. */
+  deterministic: boolean;
+  client(options?: Partial<ClientOptions>): KissClient;
+  stop(): Promise<void>;
+}
+
+export async function startTarget(options?: TestServerOptions): Promise<Target> {
+  const server = EXTERNAL_URL ? undefined : await startTestServer(options);
+  const url = EXTERNAL_URL ?? server!.url;
+  return {
+    url,
+    server,
+    deterministic: !!server,
+    client: (extra) => createClient({ url, ...extra }),
+    stop: async () => server?.stop(),
+  };
+}
+
+/** The embedded server, for a scenario declared with `withHooks`. */
+export function hooks(target: Target): TestServer {
+  if (!target.server) throw new Error('this scenario needs the embedded test server');
+  return target.server;
+}
+
+/** A scenario that needs the test server's fault hooks: skipped, and reported as skipped, externally. */
+export const withHooks: jest.It = EXTERNAL_URL ? it.skip : it;
+
+/** Raw POST, bypassing the client, for wire-level quirks the client never provokes. */
+export async function rawPost(target: Target, path: string, body: string | object | undefined, headers: Record<string, string> = {}) {
+  const response = await request(target.url, path, { body, headers });
+  return { ...response, contentType: response.headers.get('content-type') };
+}
+
+/** The error an Observable-returning promise rejected with. */
+export async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    (value) => {
+      throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
+    },
+    (error: unknown) => error,
+  );
+}
