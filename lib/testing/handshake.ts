@@ -16,7 +16,8 @@ export class SocketHub {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly connections = new Set<SocketConnection>();
   private readonly handshaking = new Map<Duplex, SeenRequest>();
-  private readonly watchers = new Set<() => void>();
+  /** Called on every change of the open count, and with `true` when the server stops. */
+  private readonly watchers = new Set<(stopping?: boolean) => void>();
   private stopped = false;
   accepted = 0;
 
@@ -33,17 +34,18 @@ export class SocketHub {
   waitForOpen(count: number, timeoutMs = 5000): Promise<void> {
     if (this.connections.size === count) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const check = () => {
-        if (this.connections.size !== count) return;
-        this.watchers.delete(check);
+      const watcher = (stopping?: boolean) => {
+        if (!stopping && this.connections.size !== count) return;
+        this.watchers.delete(watcher);
         clearTimeout(timer);
-        resolve();
+        if (stopping) reject(new Error('waitForOpenSockets: the test server stopped'));
+        else resolve();
       };
       const timer = setTimeout(() => {
-        this.watchers.delete(check);
+        this.watchers.delete(watcher);
         reject(new Error(`waitForOpenSockets: ${this.connections.size} open, not ${count}, after ${timeoutMs} ms`));
       }, timeoutMs);
-      this.watchers.add(check);
+      this.watchers.add(watcher);
     });
   }
 
@@ -85,6 +87,7 @@ export class SocketHub {
     for (const socket of this.handshaking.keys()) socket.destroy();
     this.handshaking.clear();
     this.wss.close();
+    for (const watcher of [...this.watchers]) watcher(true);
   }
 
   /**

@@ -266,11 +266,13 @@ describe('stop', () => {
     const held = post(other.url, '/auth', { scope: 'temporary' });
     await other.waitForRequest((r) => r.path === '/auth');
     const waiter = other.waitForRequest(() => false, 60_000);
+    const sockets = other.waitForOpenSockets(9, 60_000);
     const first = other.stop();
     expect(other.stop()).toBe(first);
     await first;
     await expect(held).rejects.toThrow();
     await expect(waiter).rejects.toThrow(/stopped/);
+    await expect(sockets).rejects.toThrow(/stopped/);
     await expect(fetch(`${other.url}/auth`, { method: 'POST' })).rejects.toThrow();
   });
 
