@@ -6,7 +6,7 @@
  * every request when the socket ends.
  * @module
  */
-import makeWebSocketObservable from 'rxjs-websockets';
+import * as rxjsWebSockets from 'rxjs-websockets';
 import { Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import {
   CancelledError,
@@ -24,6 +24,11 @@ import { decodeJson } from '../protocol/decode.js';
 import { mayResendAfterDrop } from '../retry/classify.js';
 import { type PipelineEntry, RequestPipeline } from './pipeline.js';
 import { probedFactory, type SocketProbe, type WebSocketFactory } from './web-socket-factory.js';
+
+// rxjs-websockets ships CommonJS as `main`: Node's ESM loader then hands us `module.exports` as the
+// default export, while bundlers and tsc's interop hand us the function itself.
+const exported = (rxjsWebSockets as unknown as { default: unknown }).default;
+const makeWebSocketObservable = (typeof exported === 'function' ? exported : (exported as { default: unknown }).default) as typeof rxjsWebSockets.default;
 
 /** @internal Everything one multiplexed socket needs. */
 export interface MultiplexedSocketConfig {

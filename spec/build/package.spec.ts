@@ -40,8 +40,32 @@ describe('the built package', () => {
        const client = createClient({ url: server.url });
        const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));
        console.log((await firstValueFrom(client.bootstrap(auth))).message);
+       const socket = createClient({ url: server.url, transport: 'socket' });
+       console.log((await firstValueFrom(socket.ask(auth, 'over ws'))).text);
+       await firstValueFrom(socket.destroy(auth));
+       socket.dispose();
        await server.stop();`,
     ]);
-    expect(out.trim()).toBe('Greetings!');
+    expect(out.trim().split('\n')).toEqual(['Greetings!', 'Answer to "over ws"']);
+  });
+
+  it('runs REST and socket requests from the CommonJS build', () => {
+    const out = run([
+      '-e',
+      `const { firstValueFrom } = require('rxjs');
+       const { createClient } = require('kiss-ai-stack-rx');
+       const { startTestServer } = require('kiss-ai-stack-rx/testing');
+       (async () => {
+         const server = await startTestServer();
+         const rest = createClient({ url: server.url });
+         const auth = await firstValueFrom(rest.authorize({ scope: 'temporary' }));
+         const socket = createClient({ url: server.url, transport: 'socket' });
+         console.log((await firstValueFrom(socket.bootstrap(auth))).message);
+         console.log((await firstValueFrom(rest.ask(auth, 'over http'))).text);
+         await firstValueFrom(socket.destroy(auth));
+         await server.stop();
+       })();`,
+    ]);
+    expect(out.trim().split('\n')).toEqual(['Greetings!', 'Answer to "over http"']);
   });
 });
