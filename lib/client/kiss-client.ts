@@ -4,7 +4,7 @@
  * @module
  */
 import crossFetch from 'cross-fetch';
-import { asyncScheduler, map, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { Authorization } from '../auth/authorization.js';
 import type { Step } from '../errors/kiss-error.js';
 import type { DocumentSource } from '../documents/document-source.js';
@@ -13,7 +13,8 @@ import { type Endpoint, type EndpointOptions, resolveEndpoint } from '../rest/en
 import type { FetchLike } from '../rest/http-call.js';
 import { createRestTransport } from '../rest/rest-transport.js';
 import { createSocketTransport, type SocketOptions } from '../socket/socket-transport.js';
-import { type CallOptions, guardCall } from './call-guard.js';
+import { call, type CallOptions } from './call.js';
+import { DeadlineQueue } from './deadlines.js';
 import { authorizeBody, type AuthorizeRequest, documentsBody, questionBody, requireToken } from './requests.js';
 import { type Answer, type SessionReply, type StoreResult, toAnswer, toSessionReply, toStoreResult } from './results.js';
 
@@ -112,19 +113,22 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 export function createClient(options: ClientOptions): KissClient {
   const endpoint = resolveEndpoint(options);
   const scheduler = options.scheduler ?? asyncScheduler;
+  const deadlines = new DeadlineQueue(scheduler);
   const defaultTimeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
   const rest = createRestTransport(endpoint, options.fetch ?? (crossFetch as unknown as FetchLike), { ...(options.headers ?? {}) });
   const transport = options.transport ?? 'rest';
 
-  const authorize = (request: AuthorizeRequest, callOptions?: CallOptions) => {
+  const authorize = (request: AuthorizeRequest, callOptions?: CallOptions): Observable<Authorization> => {
     const context = rest.context('authorize');
-    return guard(
-      rest.authorize(() => authorizeBody(request, context)).pipe(
-        map((body) => new Authorization(body.access_token, body.client_id, body.client_secret, 'scope' in request ? request.scope : undefined)),
-      ),
-      'authorize',
-      callOptions,
-    );
+    return call({
+      context,
+      body: () => authorizeBody(request, context),
+      start: rest.authorize,
+      read: (body) => new Authorization(body.access_token, body.client_id, body.client_secret, 'scope' in request ? request.scope : undefined),
+      timeout: callOptions?.timeout ?? defaultTimeout,
+      signal: callOptions?.signal,
+      deadlines,
+    });
   };
   const socket =
     transport === 'socket'
@@ -135,35 +139,40 @@ export function createClient(options: ClientOptions): KissClient {
           scheduler,
         )
       : undefined;
-
-  function guard<T>(source: Observable<T>, step: Step, callOptions?: CallOptions): Observable<T> {
-    const context = socket && step !== 'authorize' ? socket.context(step) : rest.context(step);
-    return guardCall(source, context, { timeout: callOptions?.timeout ?? defaultTimeout, signal: callOptions?.signal, scheduler });
-  }
-
-  /** Sends a step's body over the chosen transport; `body` runs at subscription and may throw. */
-  function send(step: Exclude<Step, 'authorize'>, auth: Authorization, body: () => unknown, callOptions?: CallOptions): Observable<StackResponseBody> {
-    const context = socket ? socket.context(step) : rest.context(step);
-    const source = socket
-      ? socket.send(step, auth, async () => {
-          requireToken(auth, context);
-          return body();
-        })
-      : rest.send(step, async () => ({ token: requireToken(auth, context), body: await body() }));
-    return guard(source, step, callOptions);
-  }
   const contextOf = (step: Step) => (socket ? socket.context(step) : rest.context(step));
+
+  /** One step over the chosen transport; `body` runs at subscription and may throw or be async. */
+  function send<T>(
+    step: Exclude<Step, 'authorize'>,
+    auth: Authorization,
+    body: () => unknown,
+    read: (result: StackResponseBody) => T,
+    callOptions?: CallOptions,
+  ): Observable<T> {
+    const context = contextOf(step);
+    return call<unknown, StackResponseBody, T>({
+      context,
+      body: () => {
+        requireToken(auth, context);
+        return body();
+      },
+      start: socket
+        ? (ready, settle) => socket.send(step, auth, ready, settle)
+        : (ready, settle) => rest.send(step, auth.accessToken, ready, settle),
+      read,
+      timeout: callOptions?.timeout ?? defaultTimeout,
+      signal: callOptions?.signal,
+      deadlines,
+    });
+  }
 
   return {
     endpoint,
     transport,
     authorize,
-    bootstrap: (auth, callOptions) =>
-      send('bootstrap', auth, () => ({ query: callOptions?.query ?? 'Hi' }), callOptions).pipe(map(toSessionReply)),
+    bootstrap: (auth, callOptions) => send('bootstrap', auth, () => ({ query: callOptions?.query ?? 'Hi' }), toSessionReply, callOptions),
     ask: (auth, question, callOptions) =>
-      send('ask', auth, () => questionBody(question, contextOf('ask')), callOptions).pipe(
-        map((body) => toAnswer(body, question, contextOf('ask'))),
-      ),
+      send('ask', auth, () => questionBody(question, contextOf('ask')), (body) => toAnswer(body, question, contextOf('ask')), callOptions),
     store: (auth, documents, callOptions) => {
       let names: string[] = [];
       return send(
@@ -174,11 +183,11 @@ export function createClient(options: ClientOptions): KissClient {
           names = body.files.map((file) => file.name);
           return body;
         },
+        (body) => toStoreResult(body, names, contextOf('store')),
         callOptions,
-      ).pipe(map((body) => toStoreResult(body, names, contextOf('store'))));
+      );
     },
-    destroy: (auth, callOptions) =>
-      send('destroy', auth, () => ({ query: callOptions?.query ?? 'Bye' }), callOptions).pipe(map(toSessionReply)),
+    destroy: (auth, callOptions) => send('destroy', auth, () => ({ query: callOptions?.query ?? 'Bye' }), toSessionReply, callOptions),
     dispose: () => socket?.dispose(),
   };
 }

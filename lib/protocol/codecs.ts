@@ -153,7 +153,7 @@ export type SocketErrorFrame = t.TypeOf<typeof socketErrorCodec>;
  * Any frame the server sends.
  * @category Protocol
  */
-export const socketResponseCodec = t.union([socketErrorCodec, socketResultCodec], 'SocketResponse');
+export const socketResponseCodec = t.union([socketResultCodec, socketErrorCodec], 'SocketResponse');
 /** @category Protocol */
 export type SocketResponseFrame = t.TypeOf<typeof socketResponseCodec>;
 

@@ -2,15 +2,23 @@
  * The REST side of the wire: one POST per step, bearer header, decoded envelope.
  * @module
  */
-import type { Observable } from 'rxjs';
+import type { Settle } from '../client/call.js';
 import type { ErrorContext, Step } from '../errors/kiss-error.js';
-import { authResponseCodec, type AuthRequestBody, type AuthResponseBody, type StackResponseBody } from '../protocol/codecs.js';
+import {
+  authResponseCodec,
+  stackResponseCodec,
+  type AuthRequestBody,
+  type AuthResponseBody,
+  type StackResponseBody,
+} from '../protocol/codecs.js';
 import { decodeJson } from '../protocol/decode.js';
-import { stackResponseCodec } from '../protocol/codecs.js';
 import type { Endpoint } from './endpoint.js';
-import { type FetchLike, httpCall } from './http-call.js';
+import { type FetchLike, startHttpCall } from './http-call.js';
 
-const PATHS: Record<Exclude<Step, 'authorize'>, string> = {
+/** The steps after authorization. */
+type StackStep = Exclude<Step, 'authorize'>;
+
+const PATHS: Record<StackStep, string> = {
   bootstrap: '/sessions?action=init',
   ask: '/queries',
   store: '/documents',
@@ -21,42 +29,40 @@ const PATHS: Record<Exclude<Step, 'authorize'>, string> = {
 export interface RestTransport {
   /** The context errors of `step` carry. */
   context(step: Step): ErrorContext;
-  authorize(body: () => AuthRequestBody): Observable<AuthResponseBody>;
-  /** POSTs a step's body with the bearer token; `prepare` runs at subscription and may throw. */
-  send(step: Exclude<Step, 'authorize'>, prepare: () => Promise<{ token: string; body: unknown }>): Observable<StackResponseBody>;
+  authorize(body: AuthRequestBody, settle: Settle<AuthResponseBody>): () => void;
+  /** POSTs a step's body with the bearer token. */
+  send(step: StackStep, token: string, body: unknown, settle: Settle<StackResponseBody>): () => void;
 }
 
 /** @internal */
 export function createRestTransport(endpoint: Endpoint, fetch: FetchLike, headers: Record<string, string>): RestTransport {
-  const context = (step: Step): ErrorContext => ({
-    step,
-    method: 'POST',
-    url: `${endpoint.httpBase}${step === 'authorize' ? '/auth' : PATHS[step]}`,
-  });
+  const contexts = {} as Record<Step, ErrorContext>;
+  for (const step of ['authorize', ...Object.keys(PATHS)] as Step[]) {
+    const path = step === 'authorize' ? '/auth' : PATHS[step];
+    contexts[step] = Object.freeze({ step, method: 'POST', url: `${endpoint.httpBase}${path}` });
+  }
   return {
-    context,
-    authorize(body) {
-      const ctx = context('authorize');
-      return httpCall({
-        fetch,
-        url: ctx.url!,
-        context: ctx,
-        prepare: () => ({ headers, body: body() }),
-        read: (text) => decodeJson(authResponseCodec, text, ctx),
-      });
+    context: (step) => contexts[step],
+    authorize(body, settle) {
+      const context = contexts.authorize;
+      return startHttpCall(
+        { fetch, url: context.url!, headers, body, context, read: (text) => decodeJson(authResponseCodec, text, context) },
+        settle,
+      );
     },
-    send(step, prepare) {
-      const ctx = context(step);
-      return httpCall({
-        fetch,
-        url: ctx.url!,
-        context: ctx,
-        prepare: async () => {
-          const { token, body } = await prepare();
-          return { headers: { ...headers, Authorization: `Bearer ${token}` }, body };
+    send(step, token, body, settle) {
+      const context = contexts[step];
+      return startHttpCall(
+        {
+          fetch,
+          url: context.url!,
+          headers: { ...headers, Authorization: `Bearer ${token}` },
+          body,
+          context,
+          read: (text) => decodeJson(stackResponseCodec, text, context),
         },
-        read: (text) => decodeJson(stackResponseCodec, text, ctx),
-      });
+        settle,
+      );
     },
   };
 }

@@ -7,7 +7,8 @@
  * @module
  */
 import * as rxjsWebSockets from 'rxjs-websockets';
-import { Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { type Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Settle } from '../client/call.js';
 import {
   CancelledError,
   DecodeError,
@@ -101,6 +102,19 @@ interface PingCapable {
 const canPing = (raw: unknown): raw is PingCapable =>
   !!raw && typeof (raw as PingCapable).ping === 'function' && typeof (raw as PingCapable).terminate === 'function' && typeof (raw as PingCapable).on === 'function';
 
+/** Frames written to the socket in one go, at most. */
+const FLUSH_BATCH = 16;
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+/** The TCP socket under a Node `ws` WebSocket, when there is one (corking it batches writes). */
+function corkable(raw: unknown): Corkable | undefined {
+  const tcp = (raw as { _socket?: Partial<Corkable> } | undefined)?._socket;
+  return tcp && typeof tcp.cork === 'function' && typeof tcp.uncork === 'function' ? (tcp as Corkable) : undefined;
+}
+
 /** @internal */
 export class MultiplexedSocket {
   private readonly pipeline: RequestPipeline;
@@ -124,44 +138,46 @@ export class MultiplexedSocket {
   }
 
   /**
-   * Sends one request when subscribed; emits its answer's `{ stack_id, result, extras }` and
-   * completes, or errors. Unsubscribing before it is sent removes it from the queue.
+   * Queues one request; its answer's `{ stack_id, result, extras }` or its error goes to `settle`.
+   * Returns the function that cancels it: a queued request leaves the queue, a sent one keeps its
+   * place and its answer is dropped.
    */
-  request(event: SocketEvent, data: unknown, context: ErrorContext, options: { resendStores?: boolean } = {}): Observable<StackResponseBody> {
-    return new Observable<StackResponseBody>((subscriber) => {
-      if (this.disposed) {
-        subscriber.error(new SessionMisuseError('This socket client was disposed; create a new client to keep going.', context));
-        return;
-      }
-      let settled = false;
-      const entry: PipelineEntry = {
-        event,
-        data,
-        context,
-        resendStores: options.resendStores ?? false,
-        attempts: 0,
-        abandoned: false,
-        settle: (outcome) => {
-          settled = true;
-          if ('error' in outcome) return subscriber.error(outcome.error);
-          const frame = outcome.frame;
-          if ('error' in frame) return subscriber.error(errorFromSocketFrame(frame.status_code, frame.detail, context));
-          if (frame.event !== event) {
-            return subscriber.error(new DecodeError('SocketResult', 'event', JSON.stringify(frame.event), context));
-          }
-          if (event === 'on_close') this.sessionClosed = true;
-          subscriber.next(frame.result);
-          subscriber.complete();
-        },
-      };
-      this.pipeline.enqueue(entry);
-      this.stopTimer('idle');
-      this.pump();
-      return () => {
-        if (!settled) this.pipeline.cancel(entry);
-        this.scheduleIdle();
-      };
-    });
+  send(
+    event: SocketEvent,
+    data: unknown,
+    context: ErrorContext,
+    options: { resendStores: boolean },
+    settle: Settle<StackResponseBody>,
+  ): () => void {
+    if (this.disposed) {
+      settle.fail(new SessionMisuseError('This socket client was disposed; create a new client to keep going.', context));
+      return () => undefined;
+    }
+    let settled = false;
+    const entry: PipelineEntry = {
+      event,
+      data,
+      context,
+      resendStores: options.resendStores,
+      attempts: 0,
+      abandoned: false,
+      settle: (outcome) => {
+        settled = true;
+        if ('error' in outcome) return settle.fail(outcome.error);
+        const frame = outcome.frame;
+        if ('error' in frame) return settle.fail(errorFromSocketFrame(frame.status_code, frame.detail, context));
+        if (frame.event !== event) return settle.fail(new DecodeError('SocketResult', 'event', JSON.stringify(frame.event), context));
+        if (event === 'on_close') this.sessionClosed = true;
+        settle.ok(frame.result);
+      },
+    };
+    this.pipeline.enqueue(entry);
+    this.pump();
+    return () => {
+      if (settled) return;
+      this.pipeline.cancel(entry);
+      this.scheduleIdle();
+    };
   }
 
   /** Closes the socket now; requests still waiting fail with a {@link CancelledError}. */
@@ -178,14 +194,32 @@ export class MultiplexedSocket {
   private pump(): void {
     if (this.disposed) return;
     if (this.state === 'open') {
-      for (const entry of this.pipeline.takeSendable()) {
-        this.outgoing!.next(JSON.stringify({ event: entry.event, data: entry.data }));
+      // A request to an idle socket goes out at once. Requests made while others are on the wire
+      // go out in small batches (one TCP write each, instead of one per frame): at the next
+      // microtask, or as soon as a batch is full, so the server starts on a long burst early.
+      if ((this.pipeline.sent === 0 && !this.flushScheduled) || this.pipeline.waiting >= FLUSH_BATCH) this.flush();
+      else if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        queueMicrotask(this.flush);
       }
     } else if (this.state === 'idle' && this.pipeline.live > 0 && !this.timers.reconnect && !this.timers.refresh) {
       this.connect();
     }
     this.scheduleIdle();
   }
+
+  private flushScheduled = false;
+  private readonly flush = (): void => {
+    this.flushScheduled = false; // (also when called directly: harmless)
+    if (this.state !== 'open' || this.disposed || this.pipeline.waiting === 0) return;
+    const batch = this.pipeline.takeSendable();
+    if (batch.length === 0) return;
+    if (batch.length === 1) return this.outgoing!.next(JSON.stringify({ event: batch[0]!.event, data: batch[0]!.data }));
+    const tcp = corkable(this.probe?.raw);
+    tcp?.cork();
+    for (const entry of batch) this.outgoing!.next(JSON.stringify({ event: entry.event, data: entry.data }));
+    tcp?.uncork();
+  };
 
   private connect(): void {
     this.state = 'connecting';
@@ -339,13 +373,34 @@ export class MultiplexedSocket {
     if (wasOpen) this.config.onEvent?.({ type: 'socket-closed', url: this.config.url, code: 1000, by: 'client' });
   }
 
+  /** When the socket last became idle (no caller waiting). */
+  private idleSince = 0;
+
+  /**
+   * Closes the socket once it has been idle for the idle timeout. One timer serves many idle
+   * spells: a busy socket goes idle after every answer, and arming a timer each time would cost
+   * more than the request. The timer checks `idleSince` when it fires and re-arms if needed.
+   */
   private scheduleIdle(): void {
-    if (this.pipeline.live > 0 || this.state === 'idle' || this.timers.idle) return;
+    if (this.pipeline.live > 0 || this.state === 'idle') return;
+    this.idleSince = this.config.scheduler.now();
     // After the session's close the server keeps the socket open; nothing more can use it.
-    const delay = this.sessionClosed ? 0 : this.config.idleTimeout;
+    if (this.sessionClosed) {
+      this.stopTimer('idle');
+      return this.armIdle(0);
+    }
+    if (!this.timers.idle) this.armIdle(this.config.idleTimeout);
+  }
+
+  private armIdle(delay: number): void {
     this.timers.idle = this.config.scheduler.schedule(() => {
       this.timers.idle = undefined;
-      if (this.pipeline.live === 0) this.closeNow();
+      // Busy again: the next idle spell arms a new timer.
+      if (this.pipeline.live > 0 || this.state === 'idle') return;
+      const limit = this.sessionClosed ? 0 : this.config.idleTimeout;
+      const left = limit - (this.config.scheduler.now() - this.idleSince);
+      if (left > 0) this.armIdle(left);
+      else this.closeNow();
     }, delay);
   }
 

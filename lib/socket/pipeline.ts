@@ -9,6 +9,7 @@
  */
 import type { ErrorContext, KissError } from '../errors/kiss-error.js';
 import type { SocketEvent, SocketResponseFrame } from '../protocol/codecs.js';
+import { Fifo } from './fifo.js';
 
 /** @internal One request on its way through the socket. */
 export interface PipelineEntry {
@@ -28,14 +29,21 @@ export interface PipelineEntry {
 
 /** @internal */
 export class RequestPipeline {
-  private queued: PipelineEntry[] = [];
-  private inFlight: PipelineEntry[] = [];
+  private readonly queued = new Fifo<PipelineEntry>();
+  private readonly inFlight = new Fifo<PipelineEntry>();
+  /** How many of `inFlight` are abandoned (kept as a count: `live` is read on every request). */
+  private abandonedInFlight = 0;
 
   constructor(private readonly maxInFlight: number) {}
 
   /** Requests whose callers still wait, sent or not. */
   get live(): number {
-    return this.queued.length + this.inFlight.filter((e) => !e.abandoned).length;
+    return this.queued.length + this.inFlight.length - this.abandonedInFlight;
+  }
+
+  /** Requests queued and not yet sent. */
+  get waiting(): number {
+    return this.queued.length;
   }
 
   /** Requests sent and not yet answered (abandoned ones included: the server still owes them a frame). */
@@ -49,17 +57,20 @@ export class RequestPipeline {
 
   /** The caller left: forget a queued request; keep a sent one in place, to drop its answer. */
   cancel(entry: PipelineEntry): void {
-    const index = this.queued.indexOf(entry);
-    if (index >= 0) this.queued.splice(index, 1);
-    else entry.abandoned = true;
+    if (entry.abandoned) return;
+    if (this.queued.remove(entry)) return;
+    if (this.inFlight.includes(entry)) {
+      entry.abandoned = true;
+      this.abandonedInFlight++;
+    }
   }
 
   /** Moves as many queued requests as the in-flight cap allows to in-flight, and returns them to send. */
   takeSendable(): PipelineEntry[] {
     const room = Math.max(0, this.maxInFlight - this.inFlight.length);
-    const batch = this.queued.splice(0, room);
+    const batch = this.queued.take(room);
     for (const entry of batch) entry.attempts++;
-    this.inFlight.push(...batch);
+    this.inFlight.pushAll(batch);
     return batch;
   }
 
@@ -68,15 +79,18 @@ export class RequestPipeline {
    * when nothing was awaiting an answer (a frame the protocol does not allow).
    */
   answer(frame: SocketResponseFrame): PipelineEntry | undefined {
-    const entry = this.inFlight.shift();
-    if (entry && !entry.abandoned) entry.settle({ frame });
-    return entry;
+    return this.settleHead({ frame });
   }
 
   /** Fails the oldest sent request (its answer could not be read). */
   failHead(error: KissError): PipelineEntry | undefined {
+    return this.settleHead({ error });
+  }
+
+  private settleHead(outcome: Parameters<PipelineEntry['settle']>[0]): PipelineEntry | undefined {
     const entry = this.inFlight.shift();
-    if (entry && !entry.abandoned) entry.settle({ error });
+    if (entry?.abandoned) this.abandonedInFlight--;
+    else entry?.settle(outcome);
     return entry;
   }
 
@@ -86,17 +100,15 @@ export class RequestPipeline {
    * Abandoned ones are simply forgotten.
    */
   takeUnanswered(resend: (entry: PipelineEntry) => boolean): PipelineEntry[] {
-    const unanswered = this.inFlight.filter((e) => !e.abandoned);
-    this.inFlight = [];
+    const unanswered = this.inFlight.drain().filter((e) => !e.abandoned);
+    this.abandonedInFlight = 0;
     const again = unanswered.filter(resend);
-    this.queued.unshift(...again);
+    this.queued.unshiftAll(again);
     return unanswered.filter((e) => !again.includes(e));
   }
 
   /** Empties the queue (not sent), returning its requests for the caller to fail. */
   takeQueued(): PipelineEntry[] {
-    const queued = this.queued;
-    this.queued = [];
-    return queued;
+    return this.queued.drain();
   }
 }

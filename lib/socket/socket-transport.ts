@@ -3,7 +3,8 @@
  * that client's authorization.
  * @module
  */
-import { defer, from, switchMap, type Observable, type SchedulerLike, tap } from 'rxjs';
+import { type Observable, type SchedulerLike, tap } from 'rxjs';
+import type { Settle } from '../client/call.js';
 import type { Authorization } from '../auth/authorization.js';
 import { type ErrorContext, SessionMisuseError, type Step } from '../errors/kiss-error.js';
 import type { SocketEvent, StackResponseBody } from '../protocol/codecs.js';
@@ -48,7 +49,8 @@ const EVENTS: Record<Exclude<Step, 'authorize'>, SocketEvent> = {
 /** @internal */
 export interface SocketTransport {
   context(step: Step): ErrorContext;
-  send(step: Exclude<Step, 'authorize'>, auth: Authorization, prepare: () => Promise<unknown>): Observable<StackResponseBody>;
+  /** Sends a step's body on the client's socket; returns the function that cancels it. */
+  send(step: Exclude<Step, 'authorize'>, auth: Authorization, body: unknown, settle: Settle<StackResponseBody>): () => void;
   dispose(): void;
 }
 
@@ -65,7 +67,11 @@ export function createSocketTransport(
   scheduler: SchedulerLike,
 ): SocketTransport {
   const sockets = new Map<string, ClientSocket>();
-  const context = (step: Step): ErrorContext => ({ step, method: 'WS', url: endpoint.wsUrl });
+  const contexts = {} as Record<Step, ErrorContext>;
+  for (const step of ['authorize', 'bootstrap', 'ask', 'store', 'destroy'] as const) {
+    contexts[step] = Object.freeze({ step, method: 'WS', url: endpoint.wsUrl });
+  }
+  const context = (step: Step): ErrorContext => contexts[step];
 
   function socketFor(auth: Authorization): ClientSocket {
     const known = sockets.get(auth.clientId);
@@ -103,21 +109,20 @@ export function createSocketTransport(
 
   return {
     context,
-    send(step, auth, prepare) {
-      const ctx = context(step);
-      return defer(() => from(prepare())).pipe(
-        switchMap((body) =>
-          socketFor(auth).socket.request(EVENTS[step], body, ctx, { resendStores: options.resendStoresOnDrop ?? false }),
-        ),
-        tap({
-          complete: () => {
-            // A destroyed session's socket is closed by the multiplexer; forget it here.
-            if (step !== 'destroy') return;
-            const entry = sockets.get(auth.clientId);
-            if (entry && entry.socket.pending === 0) sockets.delete(auth.clientId);
-          },
-        }),
-      );
+    send(step, auth, body, settle) {
+      const { socket } = socketFor(auth);
+      const done =
+        step === 'destroy'
+          ? {
+              ok: (result: StackResponseBody) => {
+                // A destroyed session's socket is closed by the multiplexer; forget it here.
+                if (socket.pending === 0 && sockets.get(auth.clientId)?.socket === socket) sockets.delete(auth.clientId);
+                settle.ok(result);
+              },
+              fail: settle.fail,
+            }
+          : settle;
+      return socket.send(EVENTS[step], body, contexts[step], { resendStores: options.resendStoresOnDrop ?? false }, done);
     },
     dispose() {
       for (const { socket } of sockets.values()) socket.dispose();

@@ -2,11 +2,11 @@
 // Target: the client's median within 1.10× of raw fetch's median.
 import { firstValueFrom } from 'rxjs';
 import { createClient } from 'kiss-ai-stack-rx';
-import { startTestServer } from 'kiss-ai-stack-rx/testing';
+import { startServerProcess } from './server-process.mjs';
 import { interleave, median } from './stats.mjs';
 
 export async function restAskBench() {
-  const server = await startTestServer();
+  const server = await startServerProcess();
   try {
     const client = createClient({ url: server.url });
     const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));

@@ -3,8 +3,9 @@
 // raw baseline doing the same work against the same embedded test server in the same run, and
 // prints the ratio of medians against its target.
 import { restAskBench } from './rest-ask.mjs';
+import { socketBench } from './socket.mjs';
 
-const results = [await restAskBench()];
+const results = [await restAskBench(), ...(await socketBench())];
 
 let failed = 0;
 console.log('\nbenchmark                         client     baseline   ratio   target');
@@ -12,7 +13,7 @@ for (const r of results) {
   const ok = r.higherIsBetter ? r.ratio >= r.target : r.ratio <= r.target;
   if (!ok) failed++;
   console.log(
-    `${r.name.padEnd(32)} ${r.client.toFixed(3).padStart(8)}${r.unit} ${r.baseline.toFixed(3).padStart(8)}${r.unit}  ${r.ratio.toFixed(3)}×  ${r.higherIsBetter ? '≥' : '≤'} ${r.target}× ${ok ? 'ok' : 'MISSED'}`,
+    `${r.name.padEnd(32)} ${r.client.toFixed(3).padStart(10)}${r.unit} ${r.baseline.toFixed(3).padStart(10)}${r.unit}  ${r.ratio.toFixed(3)}×  ${r.higherIsBetter ? '≥' : '≤'} ${r.target}× ${ok ? 'ok' : 'MISSED'}`,
   );
 }
 process.exitCode = failed ? 1 : 0;

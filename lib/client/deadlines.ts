@@ -1,0 +1,101 @@
+/**
+ * Per-call timeouts share one timer: a queue of deadlines ordered by time, with a single scheduled
+ * action for the earliest. Calls come and go by the thousand on a busy socket; one timer each
+ * would cost more than the request itself. Time comes from the injected scheduler, so tests can
+ * run it in virtual time.
+ * @module
+ */
+import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+
+interface Deadline {
+  at: number;
+  fire: () => void;
+  cancelled: boolean;
+}
+
+/** @internal */
+export class DeadlineQueue {
+  /** Sorted by `at`; cancelled entries are left in place and skipped (and compacted when many). */
+  private queue: Deadline[] = [];
+  private cancelled = 0;
+  private timer: Pick<Subscription, 'unsubscribe'> | undefined;
+  private timerAt = Infinity;
+
+  constructor(private readonly scheduler: SchedulerLike) {
+    this.native = scheduler === asyncScheduler;
+  }
+
+  /**
+   * With the default scheduler the timer is a native, unref'd timeout: it never keeps a process
+   * alive, so it can stay armed while the queue is empty instead of being re-armed for every call.
+   * An injected scheduler (virtual time in tests) gets a scheduled action, cleared when unused.
+   */
+  private readonly native: boolean;
+
+  /** Calls `fire` after `delayMs`, unless the returned function is called first. */
+  add(delayMs: number, fire: () => void): () => void {
+    const deadline: Deadline = { at: this.scheduler.now() + delayMs, fire, cancelled: false };
+    // Usually the latest deadline: insert from the end.
+    let i = this.queue.length;
+    while (i > 0 && this.queue[i - 1]!.at > deadline.at) i--;
+    if (i === this.queue.length) this.queue.push(deadline);
+    else this.queue.splice(i, 0, deadline);
+    this.arm();
+    return () => {
+      if (deadline.cancelled) return;
+      deadline.cancelled = true;
+      if (++this.cancelled === this.queue.length) {
+        // Nothing left to time. A scheduled action is dropped; a native unref'd timer may stay.
+        this.queue = [];
+        this.cancelled = 0;
+        if (!this.native) this.arm();
+      } else if (this.cancelled > 64 && this.cancelled > this.queue.length / 2) {
+        this.queue = this.queue.filter((d) => !d.cancelled);
+        this.cancelled = 0;
+      }
+    };
+  }
+
+  /** Makes sure one action is scheduled for the earliest live deadline. */
+  private arm(): void {
+    while (this.queue[0]?.cancelled) {
+      this.queue.shift();
+      this.cancelled--;
+    }
+    const head = this.queue[0];
+    if (!head) {
+      if (this.native) return; // an armed native timer fires, finds nothing, and stops
+      this.timer?.unsubscribe();
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      return;
+    }
+    if (this.timer && this.timerAt <= head.at) return;
+    this.timer?.unsubscribe();
+    this.timerAt = head.at;
+    const delay = Math.max(0, head.at - this.scheduler.now());
+    this.timer = this.native ? unrefTimeout(() => this.expire(), delay) : this.scheduler.schedule(() => this.expire(), delay);
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = this.scheduler.now();
+    while (this.queue.length && this.queue[0]!.at <= now) {
+      const deadline = this.queue.shift()!;
+      if (deadline.cancelled) this.cancelled--;
+      else {
+        deadline.cancelled = true;
+        deadline.fire();
+      }
+    }
+    this.arm();
+  }
+}
+
+/** A native timeout that does not keep the process alive, as a Subscription-like handle. */
+function unrefTimeout(fire: () => void, delay: number): Pick<Subscription, 'unsubscribe'> {
+  const handle = setTimeout(fire, delay) as unknown as { unref?: () => void };
+  handle.unref?.();
+  return { unsubscribe: () => clearTimeout(handle as unknown as ReturnType<typeof setTimeout>) };
+}
