@@ -4,6 +4,7 @@
 //
 //   npm run demo                              # against the embedded test server
 //   npm run demo -- --url http://localhost:8080   # against a real server
+//   npm run demo -- --socket                      # over the multiplexed WebSocket
 import { concatMap, defer, firstValueFrom, from, lastValueFrom, tap, toArray } from 'rxjs';
 import { createClient, isKissError } from 'kiss-ai-stack-rx';
 import { startTestServer } from 'kiss-ai-stack-rx/testing';
@@ -17,8 +18,9 @@ if (urlIndex >= 0 && !url) {
 }
 
 const server = url ? undefined : await startTestServer();
-const client = createClient({ url: url ?? server.url });
-console.log(`server: ${client.endpoint.httpBase}${server ? ' (embedded test server)' : ''}`);
+const transport = args.includes('--socket') ? 'socket' : 'rest';
+const client = createClient({ url: url ?? server.url, transport });
+console.log(`server: ${client.endpoint.httpBase}${server ? ' (embedded test server)' : ''}, over ${transport}`);
 
 const step = (name, describe) => tap((value) => console.log(`✔ ${name.padEnd(10)} ${describe(value)}`));
 
@@ -45,5 +47,6 @@ try {
   console.error(`✘ ${isKissError(error) ? `[${error.kind}] ${error.message}` : error}`);
   process.exitCode = 1;
 } finally {
+  client.dispose();
   await server?.stop();
 }

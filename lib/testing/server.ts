@@ -58,7 +58,22 @@ export interface TestServer {
 }
 
 /**
- * Starts an embedded test server on a loopback port.
+ * Starts an embedded test server on a free loopback port (a real KISS AI Stack server as far as
+ * any client can tell, with deterministic answers and hooks for faults). Stop it when done.
+ *
+ * @example
+ * ```ts
+ * import { startTestServer } from 'kiss-ai-stack-rx/testing';
+ *
+ * let server: TestServer;
+ * beforeAll(async () => (server = await startTestServer({ tokenLifetimeSeconds: 2 })));
+ * afterAll(() => server.stop());
+ *
+ * it('rides out a 503', async () => {
+ *   server.failNext(1, 503, { retryAfterSeconds: 1 });
+ *   // ... drive your code against server.url
+ * });
+ * ```
  * @category Testing
  */
 export async function startTestServer(options?: TestServerOptions): Promise<TestServer> {

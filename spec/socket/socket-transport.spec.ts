@@ -268,5 +268,17 @@ describe('the socket transport', () => {
     server.setLatency(0);
     await expect(firstValueFrom(client.ask(auth, 'fine'))).resolves.toMatchObject({ text: 'Answer to "fine"' });
   });
-});
 
+  it('cancels through an AbortSignal: a CancelledError, and the answer goes to no one', async () => {
+    const client = socketClient();
+    const auth = await session(client, 'persistent');
+    server.setLatency(30);
+    const controller = new AbortController();
+    const cancelled = failure(firstValueFrom(client.ask(auth, 'abort me', { signal: controller.signal })));
+    const next = firstValueFrom(client.ask(auth, 'after the aborted one'));
+    await server.waitForRequest((r) => r.transport === 'ws' && r.event === 'on_query');
+    controller.abort();
+    expect(await cancelled).toMatchObject({ kind: 'cancelled', context: { step: 'ask', method: 'WS' } });
+    expect((await next).text).toBe('Answer to "after the aborted one"');
+  });
+});
