@@ -17,6 +17,16 @@ export type { WebSocketFactory, WebSocketFactoryContext, WebSocketLike } from '.
 export type { SocketLifecycleEvent } from './socket/multiplexed-socket.js';
 export type { Scope } from './protocol/codecs.js';
 export { Authorization } from './auth/authorization.js';
+export { memoryCredentialStore } from './auth/credential-store.js';
+export type { CredentialStore, StoredCredentials } from './auth/credential-store.js';
+export { createSession, openSession } from './session/session.js';
+export type { Session, SessionOptions, SessionCallOverrides } from './session/session.js';
+export { answerQuestions } from './session/answer-questions.js';
+export type { AnswerMode, AnswerQuestionsOptions } from './session/answer-questions.js';
+export { transition, initialSessionState } from './session/session-state.js';
+export type { SessionState, SessionStatus, SessionEvent, SessionEventType } from './session/session-state.js';
+export type { SessionActivity, Logger, LogLevel } from './session/events.js';
+export type { RetryPolicy, RetryInfo } from './retry/policy.js';
 export type { DocumentSource, DocumentData } from './documents/document-source.js';
 export {
   KissError,

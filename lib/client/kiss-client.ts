@@ -4,9 +4,9 @@
  * @module
  */
 import crossFetch from 'cross-fetch';
-import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type Observable, type SchedulerLike, throwError } from 'rxjs';
 import { Authorization } from '../auth/authorization.js';
-import type { Step } from '../errors/kiss-error.js';
+import { SessionMisuseError, type Step } from '../errors/kiss-error.js';
 import type { DocumentSource } from '../documents/document-source.js';
 import type { StackResponseBody } from '../protocol/codecs.js';
 import { type Endpoint, type EndpointOptions, resolveEndpoint } from '../rest/endpoint.js';
@@ -35,6 +35,12 @@ export interface ClientOptions extends EndpointOptions {
   timeout?: number;
   /** Scheduler for timeouts and socket timers, so tests can run in virtual time. @default asyncScheduler */
   scheduler?: SchedulerLike;
+  /**
+   * How the socket transport gets a fresh token after its handshake is refused (403), given the
+   * refused authorization. Sessions route this through their single-flight refresher.
+   * @default authorize again with the authorization's client id and secret
+   */
+  refreshToken?: (stale: Authorization) => Observable<Authorization>;
 }
 
 /**
@@ -135,7 +141,11 @@ export function createClient(options: ClientOptions): KissClient {
       ? createSocketTransport(
           endpoint,
           options.socket ?? {},
-          (auth) => authorize({ clientId: auth.clientId, clientSecret: auth.clientSecret ?? '' }),
+          options.refreshToken ??
+            ((auth) =>
+              auth.clientSecret
+                ? authorize({ clientId: auth.clientId, clientSecret: auth.clientSecret })
+                : throwError(() => new SessionMisuseError('The socket handshake was refused and this authorization has no client secret to mint a new token; authorize again.', rest.context('authorize')))),
           scheduler,
         )
       : undefined;

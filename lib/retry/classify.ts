@@ -3,6 +3,7 @@
  * The user's own predicate, where one is accepted, runs after this and can only narrow it.
  * @module
  */
+import { isKissError, type Step } from '../errors/kiss-error.js';
 import type { SocketEvent } from '../protocol/codecs.js';
 
 /**
@@ -25,6 +26,35 @@ export function mayResendAfterDrop(event: SocketEvent, options: { resendStores: 
     // If the close was handled, a temporary client is gone (a resend gets 403) and a persistent one
     // is no longer bootstrapped (a resend gets a silent close): never repeat it.
     case 'on_close':
+      return false;
+  }
+}
+
+/**
+ * Whether a failed call may be tried again after a backoff. The user's own predicate
+ * (`RetryPolicy.shouldRetry`) runs after this, and can only say no.
+ * @internal
+ */
+export function isRetryable(error: unknown, step: Step, options: { resendStores: boolean }): boolean {
+  if (!isKissError(error)) return false;
+  switch (error.kind) {
+    // The server or a proxy is briefly unavailable. A 500, though, is this server's answer to
+    // using a stack before bootstrap or after destroy (or an unknown scope): repeating it fails again.
+    case 'server':
+      return error.status === 502 || error.status === 503 || error.status === 504;
+    // Nothing reached the server (refused, DNS) or the connection broke. A store that may have been
+    // received could be stored twice, so it is only repeated when the caller accepts that.
+    case 'transport':
+      if (step !== 'store') return true;
+      return error.reason === 'refused' || error.reason === 'dns' || options.resendStores;
+    // The socket dropped under a request that the transport itself did not resend (an ask that ran
+    // out of transport-level attempts, a store, a destroy): only an ask is safe to repeat here.
+    case 'socket-closed':
+      return error.closure === 'dropped' && (step === 'ask' || (step === 'store' && options.resendStores));
+    // Everything else is a verdict that a repeat cannot change: 4xx (401 has its own path, a token
+    // refresh), validation, decode failures, misuse, unreadable documents, a failed store, a
+    // timeout (the caller chose the limit), a cancellation (the caller chose to stop).
+    default:
       return false;
   }
 }

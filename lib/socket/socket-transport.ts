@@ -6,7 +6,7 @@
 import { type Observable, type SchedulerLike, tap } from 'rxjs';
 import type { Settle } from '../client/call.js';
 import type { Authorization } from '../auth/authorization.js';
-import { type ErrorContext, SessionMisuseError, type Step } from '../errors/kiss-error.js';
+import type { ErrorContext, Step } from '../errors/kiss-error.js';
 import type { SocketEvent, StackResponseBody } from '../protocol/codecs.js';
 import type { Endpoint } from '../rest/endpoint.js';
 import { MultiplexedSocket, type SocketLifecycleEvent } from './multiplexed-socket.js';
@@ -86,12 +86,7 @@ export function createSocketTransport(
         url: endpoint.wsUrl,
         factory: options.webSocketFactory ?? defaultWebSocketFactory,
         token: () => entry.auth.accessToken,
-        refreshToken: () => {
-          if (!entry.auth.clientSecret) {
-            throw new SessionMisuseError('The socket handshake was refused and this authorization has no client secret to mint a new token; authorize again.', context('authorize'));
-          }
-          return refresh(entry.auth).pipe(tap((fresh) => (entry.auth = fresh)));
-        },
+        refreshToken: () => refresh(entry.auth).pipe(tap((fresh) => (entry.auth = fresh))),
         maxInFlight: options.maxInFlight ?? 100,
         idleTimeout: options.idleTimeout ?? 5000,
         pingInterval: options.pingInterval ?? 30_000,

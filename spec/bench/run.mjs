@@ -5,7 +5,7 @@
 import { restAskBench } from './rest-ask.mjs';
 import { socketBench } from './socket.mjs';
 
-const results = [await restAskBench(), ...(await socketBench())];
+const results = [...(await restAskBench()), ...(await socketBench())];
 
 let failed = 0;
 console.log('\nbenchmark                         client     baseline   ratio   target');
