@@ -128,6 +128,8 @@ export function createSession(options: SessionOptions): Session {
     if (next === state.value) return;
     state.next(next);
     emit({ type: 'state', state: next });
+    // failed is final: stop refresh timers and close sockets.
+    if (next.status === 'failed') release();
   };
   const fail = (error: KissError) => dispatch({ type: 'fail', error });
 
