@@ -4,6 +4,7 @@
  * @module
  */
 import { errorBodyCodec, validationIssueCodec } from '../protocol/codecs.js';
+import { tryParseJson } from '../protocol/decode.js';
 import * as t from 'io-ts';
 import { isRight } from 'fp-ts/lib/Either.js';
 import {
@@ -52,13 +53,7 @@ export function errorFromHttpResponse(
 ): HttpError {
   let detail: string | undefined;
   let issues: FieldIssue[] | undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(bodyText);
-  } catch {
-    json = undefined;
-  }
-  const decoded = errorBodyCodec.decode(json);
+  const decoded = errorBodyCodec.decode(tryParseJson(bodyText));
   if (isRight(decoded)) {
     const d = decoded.right.detail;
     if (typeof d === 'string') detail = d;

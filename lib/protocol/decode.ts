@@ -49,6 +49,18 @@ export function parseJson(text: string, expected: string, context: ErrorContext 
 }
 
 /**
+ * Parses JSON text leniently: `undefined` when it is not JSON (a 500's plain text, a proxy's page).
+ * @internal
+ */
+export function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Parses then decodes in one step.
  * @internal
  */

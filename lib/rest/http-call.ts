@@ -5,6 +5,7 @@
 import type { Settle } from '../client/call.js';
 import { type ErrorContext, KissError } from '../errors/kiss-error.js';
 import { errorFromHttpResponse, errorFromNetworkFailure } from '../errors/from-response.js';
+import { encodeBody } from '../protocol/encode.js';
 
 /**
  * The `fetch` signature the client needs (the global one, cross-fetch's, or a test double).
@@ -37,7 +38,7 @@ export function startHttpCall<T>(exchange: HttpExchange<T>, settle: Settle<T>): 
       response = await exchange.fetch(exchange.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', ...exchange.headers },
-        body: JSON.stringify(exchange.body),
+        body: encodeBody(exchange.body),
         signal: controller.signal,
       });
       text = await response.text();

@@ -22,6 +22,7 @@ import {
 import { errorFromNetworkFailure, errorFromSocketFrame } from '../errors/from-response.js';
 import { socketResponseCodec, type SocketEvent, type StackResponseBody } from '../protocol/codecs.js';
 import { decodeJson } from '../protocol/decode.js';
+import { encodeSocketRequest } from '../protocol/encode.js';
 import { mayResendAfterDrop } from '../retry/classify.js';
 import { type PipelineEntry, RequestPipeline } from './pipeline.js';
 import { probedFactory, type SocketProbe, type WebSocketFactory } from './web-socket-factory.js';
@@ -214,10 +215,10 @@ export class MultiplexedSocket {
     if (this.state !== 'open' || this.disposed || this.pipeline.waiting === 0) return;
     const batch = this.pipeline.takeSendable();
     if (batch.length === 0) return;
-    if (batch.length === 1) return this.outgoing!.next(JSON.stringify({ event: batch[0]!.event, data: batch[0]!.data }));
+    if (batch.length === 1) return this.outgoing!.next(encodeSocketRequest(batch[0]!.event, batch[0]!.data));
     const tcp = corkable(this.probe?.raw);
     tcp?.cork();
-    for (const entry of batch) this.outgoing!.next(JSON.stringify({ event: entry.event, data: entry.data }));
+    for (const entry of batch) this.outgoing!.next(encodeSocketRequest(entry.event, entry.data));
     tcp?.uncork();
   };
 
