@@ -86,6 +86,11 @@ const where = (context: ErrorContext) =>
 /**
  * The server answered with an HTTP error status. Base of {@link UnauthorizedError},
  * {@link ValidationError} and {@link ServerError}; used as is for other statuses (400, 404, 405).
+ *
+ * @example
+ * ```ts
+ * if (e instanceof HttpError) console.error(e.status, e.detail); // e.g. 400 'Invalid action: foo'
+ * ```
  * @category Errors
  */
 export class HttpError extends KissError {
@@ -132,6 +137,11 @@ const UNAUTHORIZED_ADVICE: Record<UnauthorizedReason, string> = {
 
 /**
  * HTTP 401: no token, a bad or expired token, wrong credentials, or a client that has ended.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof UnauthorizedError && e.reason === 'inactive-session') startNewSession();
+ * ```
  * @category Errors
  */
 export class UnauthorizedError extends HttpError {
@@ -175,6 +185,11 @@ export interface FieldIssue {
 
 /**
  * HTTP 422 (or a socket `Invalid data` frame): the request body failed the server's validation.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof ValidationError) e.issues.forEach((i) => console.error(i.location, i.message));
+ * ```
  * @category Errors
  */
 export class ValidationError extends HttpError {
@@ -200,6 +215,11 @@ export class ValidationError extends HttpError {
 /**
  * HTTP 5xx. A 500 from this server usually means the stack was used before bootstrap or after it
  * was destroyed; 502/503/504 are transient and worth retrying later.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof ServerError && e.retryAfterMs) setTimeout(retry, e.retryAfterMs);
+ * ```
  * @category Errors
  */
 export class ServerError extends HttpError {
@@ -230,6 +250,11 @@ function serverMessage(status: number, detail: string | undefined, context: Erro
 /**
  * A body from the server did not match the protocol: names the path that failed and shows the
  * received value, truncated and with secrets redacted.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof DecodeError) console.error(`bad ${e.expected} at ${e.path}: ${e.received}`);
+ * ```
  * @category Errors
  */
 export class DecodeError extends KissError {
@@ -269,6 +294,11 @@ const TRANSPORT_ADVICE: Record<TransportReason, string> = {
 
 /**
  * The request never got an HTTP answer: connection refused, host unknown or unreachable, reset.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof TransportError && e.reason === 'refused') showOffline();
+ * ```
  * @category Errors
  */
 export class TransportError extends KissError {
@@ -291,6 +321,11 @@ export class TransportError extends KissError {
 /**
  * The library was called in a way that cannot work (bad option, empty question, a call in the
  * wrong session state). Nothing was sent to the server.
+ *
+ * @example
+ * ```ts
+ * session.ask('too early').subscribe({ error: (e) => e instanceof SessionMisuseError && console.error(e.message) });
+ * ```
  * @category Errors
  */
 export class SessionMisuseError extends KissError {
@@ -303,6 +338,11 @@ export class SessionMisuseError extends KissError {
 
 /**
  * A document could not be read (missing or unreadable file, unsupported input). Names the file.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof DocumentError) console.error(`cannot read ${e.fileName}`);
+ * ```
  * @category Errors
  */
 export class DocumentError extends KissError {
@@ -321,6 +361,11 @@ export class DocumentError extends KissError {
 /**
  * The server answered a store with `"Files stored"` but no document ids (`extras: null`), which is
  * how it reports a store that failed: nothing was stored.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof NotStoredError) console.error(`not stored: ${e.fileNames.join(', ')}`);
+ * ```
  * @category Errors
  */
 export class NotStoredError extends KissError {
@@ -350,6 +395,11 @@ export type SocketCloseCause = 'server-closed' | 'dropped';
  * A request sent on the socket got no answer because the socket closed. Names the event, the close
  * code and the likely cause. Such a request is never resent blindly: only asks and bootstraps are
  * retried after a drop (and stores when the caller opts in); when this error reaches you, it was not.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof SocketClosedError && e.event === 'on_store') checkWhetherStored();
+ * ```
  * @category Errors
  */
 export class SocketClosedError extends KissError {
@@ -391,6 +441,11 @@ function socketClosedMessage(event: string, cause: SocketCloseCause, code: numbe
 
 /**
  * No answer arrived within the timeout. The request was cancelled.
+ *
+ * @example
+ * ```ts
+ * client.ask(auth, 'q', { timeout: 5_000 }).subscribe({ error: (e) => e instanceof TimeoutError && showSlow() });
+ * ```
  * @category Errors
  */
 export class TimeoutError extends KissError {
@@ -410,6 +465,13 @@ export class TimeoutError extends KissError {
 
 /**
  * The caller cancelled the request through an `AbortSignal`. (Unsubscribing cancels silently.)
+ *
+ * @example
+ * ```ts
+ * const ac = new AbortController();
+ * client.ask(auth, 'q', { signal: ac.signal }).subscribe({ error: (e) => e instanceof CancelledError });
+ * ac.abort();
+ * ```
  * @category Errors
  */
 export class CancelledError extends KissError {

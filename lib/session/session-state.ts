@@ -92,6 +92,12 @@ const LIVE: readonly SessionStatus[] = ['authorized', 'bootstrapping', 'ready', 
 /**
  * The next state. An event that makes no sense in a state leaves it unchanged (guards.ts refuses
  * such calls before they happen; this keeps the machine total).
+ *
+ * @example
+ * ```ts
+ * const s1 = transition(initialSessionState, { type: 'authorize' }); // { status: 'authorizing', … }
+ * transition(s1, { type: 'bootstrap' }) === s1; // true: not allowed before authorized
+ * ```
  * @category Session
  */
 export function transition(state: SessionState, event: SessionEvent): SessionState {
