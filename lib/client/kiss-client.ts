@@ -121,7 +121,11 @@ export function createClient(options: ClientOptions): KissClient {
   const scheduler = options.scheduler ?? asyncScheduler;
   const deadlines = new DeadlineQueue(scheduler);
   const defaultTimeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-  const rest = createRestTransport(endpoint, options.fetch ?? (crossFetch as unknown as FetchLike), { ...(options.headers ?? {}) });
+  const fetchImpl = options.fetch ?? (crossFetch as unknown as FetchLike);
+  // Called as a plain function: a browser's fetch throws "Illegal invocation" when called as a
+  // method of another object.
+  const fetch: FetchLike = (input, init) => fetchImpl(input, init);
+  const rest = createRestTransport(endpoint, fetch, { ...(options.headers ?? {}) });
   const transport = options.transport ?? 'rest';
 
   const authorize = (request: AuthorizeRequest, callOptions?: CallOptions): Observable<Authorization> => {

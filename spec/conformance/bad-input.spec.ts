@@ -154,6 +154,16 @@ describe('bad input and broken servers', () => {
     expect(await failure(firstValueFrom(client.ask(undefined as never, 'q')))).toMatchObject({ kind: 'misuse' });
   });
 
+  it("calls a custom fetch as a plain function, as a browser's own fetch requires", async () => {
+    // window.fetch throws "Illegal invocation" when called as a method of another object
+    const strictFetch: FetchLike = function (this: unknown, input, init) {
+      if (this !== undefined && this !== globalThis) throw new TypeError('Illegal invocation');
+      return fetch(input, init);
+    };
+    const client = createClient({ url: target.url, fetch: strictFetch });
+    await expect(firstValueFrom(client.authorize({ scope: 'temporary' }))).resolves.toMatchObject({ scope: 'temporary' });
+  });
+
   it('is cold: nothing is sent until subscription', async () => {
     let calls = 0;
     const counting: FetchLike = (input, init) => {
