@@ -3,7 +3,7 @@
  * The user's own predicate, where one is accepted, runs after this and can only narrow it.
  * @module
  */
-import { isKissError, type Step } from '../errors/kiss-error.js';
+import { isKissError, type Step, UnauthorizedError } from '../errors/kiss-error.js';
 import type { SocketEvent } from '../protocol/codecs.js';
 
 /**
@@ -57,4 +57,21 @@ export function isRetryable(error: unknown, step: Step, options: { resendStores:
     default:
       return false;
   }
+}
+
+/**
+ * A 401 `Invalid token`: not retried by backoff, but by minting a fresh token once and replaying.
+ * @internal
+ */
+export function needsFreshToken(error: unknown): boolean {
+  return error instanceof UnauthorizedError && error.reason === 'invalid-token';
+}
+
+/**
+ * A 401 `Invalid or inactive session`: the client has ended (a destroyed temporary session), and
+ * no retry or refresh can revive it.
+ * @internal
+ */
+export function clientHasEnded(error: unknown): boolean {
+  return error instanceof UnauthorizedError && error.reason === 'inactive-session';
 }

@@ -24,9 +24,10 @@ import type { CallOptions } from '../client/call.js';
 import { type ClientOptions, createClient, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
 import type { Answer, SessionReply, StoreResult } from '../client/results.js';
 import type { DocumentSource } from '../documents/document-source.js';
-import { isKissError, type KissError, type Step, UnauthorizedError } from '../errors/kiss-error.js';
+import { type KissError, type Step, UnauthorizedError } from '../errors/kiss-error.js';
 import { errorFromNetworkFailure } from '../errors/from-response.js';
 import type { Scope } from '../protocol/codecs.js';
+import { clientHasEnded, needsFreshToken } from '../retry/classify.js';
 import { type RetryPolicy, retryWithPolicy } from '../retry/policy.js';
 import type { SocketLifecycleEvent } from '../socket/multiplexed-socket.js';
 import { logActivity, type Logger, type LogLevel, type SessionActivity } from './events.js';
@@ -94,9 +95,6 @@ export interface Session {
   close(): void;
 }
 
-const isInvalidToken = (error: unknown) => error instanceof UnauthorizedError && error.reason === 'invalid-token';
-/** The client has ended (a destroyed temporary session): nothing can revive this session. */
-const hasEnded = (error: unknown) => error instanceof UnauthorizedError && error.reason === 'inactive-session';
 
 /**
  * Creates a session, idle until `open()`.
@@ -157,7 +155,7 @@ export function createSession(options: SessionOptions): Session {
     onProactiveFailure: (error) => {
       // A failed early refresh is not fatal while the token lives; a 401 will retry it. An ended
       // client, though, is the end of the session.
-      if (hasEnded(error)) fail(error as KissError);
+      if (clientHasEnded(error)) fail(error as KissError);
       else dispatch({ type: 'refreshed' });
     },
   });
@@ -178,7 +176,7 @@ export function createSession(options: SessionOptions): Session {
   function refreshed(stale: Authorization, reason: RefreshReason): Observable<Authorization> {
     return tokens.refreshIfCurrent(stale, reason).pipe(
       catchError((error: unknown) => {
-        if (hasEnded(error)) fail(error as KissError);
+        if (clientHasEnded(error)) fail(error as KissError);
         else if (state.value.status === 'refreshing') dispatch({ type: 'refreshed' });
         return throwError(() => error);
       }),
@@ -190,7 +188,7 @@ export function createSession(options: SessionOptions): Session {
     return defer(() => {
       const auth = tokens.current!;
       return run(auth).pipe(
-        catchError((error: unknown) => (isInvalidToken(error) ? refreshed(auth, 'expired').pipe(switchMap(run)) : throwError(() => error))),
+        catchError((error: unknown) => (needsFreshToken(error) ? refreshed(auth, 'expired').pipe(switchMap(run)) : throwError(() => error))),
       );
     });
   }
@@ -213,9 +211,9 @@ export function createSession(options: SessionOptions): Session {
         tap({
           next: () => emit({ type: 'request-answered', step, durationMs: scheduler.now() - started }),
           error: (error: unknown) => {
-            const e = isKissError(error) ? error : errorFromNetworkFailure(error, { step });
+            const e = errorFromNetworkFailure(error, { step });
             emit({ type: 'request-failed', step, kind: e.kind, message: e.message });
-            if (hasEnded(e)) fail(e);
+            if (clientHasEnded(e)) fail(e);
           },
         }),
         finalize(() => counts && dispatch({ type: 'call-done' })),
@@ -247,9 +245,10 @@ export function createSession(options: SessionOptions): Session {
           switchMap((saved) =>
             saved
               ? client.authorize({ clientId: saved.clientId, clientSecret: saved.clientSecret }, callOptions).pipe(
-                  // Saved credentials of a client that has ended: forget them and start a new client.
+                  // Saved credentials the server refuses (the client ended, or the secret is wrong):
+                  // forget them and start a new client.
                   catchError((error: unknown) =>
-                    hasEnded(error) || (isKissError(error) && error.kind === 'unauthorized')
+                    error instanceof UnauthorizedError
                       ? defer(async () => options.credentials?.clear()).pipe(switchMap(() => client.authorize({ scope }, callOptions)))
                       : throwError(() => error),
                   ),
@@ -271,7 +270,7 @@ export function createSession(options: SessionOptions): Session {
           tap(() => dispatch({ type: 'bootstrapped' })),
           map(() => session),
           catchError((error: unknown) => {
-            fail(isKissError(error) ? error : errorFromNetworkFailure(error, { step: 'authorize' }));
+            fail(errorFromNetworkFailure(error, { step: 'authorize' }));
             return throwError(() => error);
           }),
         );
@@ -296,7 +295,7 @@ export function createSession(options: SessionOptions): Session {
             if (scope === 'temporary') void options.credentials?.clear();
           }),
           catchError((error: unknown) => {
-            fail(isKissError(error) ? error : errorFromNetworkFailure(error, { step: 'destroy' }));
+            fail(errorFromNetworkFailure(error, { step: 'destroy' }));
             return throwError(() => error);
           }),
           finalize(() => release()),

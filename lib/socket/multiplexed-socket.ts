@@ -20,6 +20,7 @@ import {
   TransportError,
 } from '../errors/kiss-error.js';
 import { errorFromNetworkFailure, errorFromSocketFrame } from '../errors/from-response.js';
+import { previewValue } from '../errors/redact.js';
 import { socketResponseCodec, type SocketEvent, type StackResponseBody } from '../protocol/codecs.js';
 import { decodeJson } from '../protocol/decode.js';
 import { encodeSocketRequest } from '../protocol/encode.js';
@@ -167,7 +168,7 @@ export class MultiplexedSocket {
         if ('error' in outcome) return settle.fail(outcome.error);
         const frame = outcome.frame;
         if ('error' in frame) return settle.fail(errorFromSocketFrame(frame.status_code, frame.detail, context));
-        if (frame.event !== event) return settle.fail(new DecodeError('SocketResult', 'event', JSON.stringify(frame.event), context));
+        if (frame.event !== event) return settle.fail(new DecodeError('SocketResult', 'event', previewValue(frame.event), context));
         if (event === 'on_close') this.sessionClosed = true;
         settle.ok(frame.result);
       },
@@ -282,10 +283,11 @@ export class MultiplexedSocket {
     const code = probe.close?.code ?? 1006;
     const closure = code === 1000 ? 'server-closed' : 'dropped';
     this.config.onEvent?.({ type: 'socket-closed', url: this.config.url, code, by: closure === 'server-closed' ? 'server' : 'drop' });
-    const unanswered = this.pipeline.takeUnanswered((entry) =>
-      closure === 'dropped' &&
-      mayResendAfterDrop(entry.event, { resendStores: entry.resendStores }) &&
-      (entry.event !== 'on_query' || entry.attempts < this.config.maxAskAttempts),
+    const unanswered = this.pipeline.takeUnanswered(
+      (entry) =>
+        closure === 'dropped' &&
+        mayResendAfterDrop(entry.event, { resendStores: entry.resendStores }) &&
+        entry.attempts < this.config.maxAskAttempts,
     );
     for (const entry of unanswered) {
       entry.settle({ error: new SocketClosedError(entry.event, closure, code, entry.context, entry.attempts) });

@@ -31,7 +31,7 @@ export interface SocketOptions {
   reconnectDelay?: number;
   /** Longest reconnect delay in ms. @default 5000 */
   maxReconnectDelay?: number;
-  /** Times an ask is sent in all when sockets keep dropping under it. @default 3 */
+  /** Times a resendable request (an ask, a bootstrap, an opted-in store) is sent in all when sockets keep dropping under it. @default 3 */
   maxAskAttempts?: number;
   /** Resend a store whose socket dropped before its answer (the server may then store it twice). @default false */
   resendStoresOnDrop?: boolean;

@@ -47,12 +47,4 @@ export async function rawPost(target: Target, path: string, body: string | objec
   return { ...response, contentType: response.headers.get('content-type') };
 }
 
-/** The error an Observable-returning promise rejected with. */
-export async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
-    },
-    (error: unknown) => error,
-  );
-}
+export { failure } from '../support/failure';

@@ -14,6 +14,7 @@ import {
 } from '../../lib';
 import { startTestServer, type TestServer } from '../../lib/testing';
 import { eventually } from '../support/eventually';
+import { failure } from '../support/failure';
 
 let server: TestServer;
 beforeAll(async () => (server = await startTestServer()));
@@ -27,7 +28,6 @@ function session(options: Partial<SessionOptions> = {}, on: TestServer = server)
   sessions.push(s);
   return s;
 }
-const failure = (p: Promise<unknown>) => p.then((v) => Promise.reject(new Error(`expected failure, got ${JSON.stringify(v)}`)), (e: unknown) => e);
 const authCalls = (on: TestServer = server) => on.requests.filter((r) => r.path === '/auth').length;
 
 describe('a session', () => {

@@ -43,14 +43,16 @@ describe('documents', () => {
     expect(e.message).toMatch(/does not exist/);
   });
 
-  it('names a directory and an unreadable file', async () => {
+  it('names a directory', async () => {
     expect((await documentError(toWireFiles(dir, ctx))).message).toMatch(/is a directory/);
-    if (process.getuid?.() !== 0) {
-      const locked = join(dir, 'locked.txt');
-      writeFileSync(locked, 'x');
-      chmodSync(locked, 0o000);
-      expect((await documentError(toWireFiles(locked, ctx))).message).toMatch(/permission denied/);
-    }
+  });
+
+  // root reads any file, so this one is reported as skipped when the tests run as root
+  (process.getuid?.() === 0 ? it.skip : it)('names an unreadable file (not as root)', async () => {
+    const locked = join(dir, 'locked.txt');
+    writeFileSync(locked, 'x');
+    chmodSync(locked, 0o000);
+    expect((await documentError(toWireFiles(locked, ctx))).message).toMatch(/permission denied/);
   });
 
   it('rejects empty lists and unsupported inputs', async () => {
