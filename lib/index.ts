@@ -39,6 +39,7 @@ export {
   SessionMisuseError,
   DocumentError,
   NotStoredError,
+  PayloadTooLargeError,
   SocketClosedError,
   TimeoutError,
   CancelledError,

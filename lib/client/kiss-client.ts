@@ -6,11 +6,12 @@
 import crossFetch from 'cross-fetch';
 import { asyncScheduler, type Observable, type SchedulerLike, throwError } from 'rxjs';
 import { Authorization } from '../auth/authorization.js';
-import { SessionMisuseError, type Step } from '../errors/kiss-error.js';
+import { type KissError, SessionMisuseError, type Step } from '../errors/kiss-error.js';
 import type { DocumentSource } from '../documents/document-source.js';
 import type { StackResponseBody } from '../protocol/codecs.js';
 import { type Endpoint, type EndpointOptions, resolveEndpoint } from '../rest/endpoint.js';
-import type { FetchLike } from '../rest/http-call.js';
+import { type FetchLike, fetchRequester } from '../rest/http-requester.js';
+import { nodeHttpRequester } from '../rest/node-http.js';
 import { createRestTransport } from '../rest/rest-transport.js';
 import { createSocketTransport, type SocketOptions } from '../socket/socket-transport.js';
 import { call, type CallOptions } from './call.js';
@@ -27,7 +28,12 @@ export interface ClientOptions extends EndpointOptions {
   transport?: 'rest' | 'socket';
   /** Socket transport options. @default {} */
   socket?: SocketOptions;
-  /** The `fetch` to use (a test double, an instrumented fetch). @default cross-fetch's `fetch` */
+  /**
+   * The `fetch` to use (a test double, an instrumented fetch). Without one, Node uses its own
+   * `node:http` with a keep-alive pool (and resends a request that met a connection the server had
+   * already closed, as Node's documentation advises); other runtimes use their `fetch`.
+   * @default `node:http` in Node, the runtime's `fetch` elsewhere
+   */
   fetch?: FetchLike;
   /** Headers added to every REST request (never logged). @default {} */
   headers?: Record<string, string>;
@@ -93,8 +99,11 @@ export interface KissClient {
   store(auth: Authorization, documents: DocumentSource | readonly DocumentSource[], options?: StoreOptions): Observable<StoreResult>;
   /** Ends the session (`action=close` / `on_close`); a temporary client can no longer be used. */
   destroy(auth: Authorization, options?: SessionCallOptions): Observable<SessionReply>;
-  /** Closes the client's sockets now (requests still waiting fail with `CancelledError`). REST needs no disposal. */
-  dispose(): void;
+  /**
+   * Closes the client's sockets now. Requests still waiting fail with `reason` (as an error of their
+   * own step), or with a `CancelledError`. REST needs no disposal.
+   */
+  dispose(reason?: KissError): void;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -121,11 +130,10 @@ export function createClient(options: ClientOptions): KissClient {
   const scheduler = options.scheduler ?? asyncScheduler;
   const deadlines = new DeadlineQueue(scheduler);
   const defaultTimeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-  const fetchImpl = options.fetch ?? (crossFetch as unknown as FetchLike);
-  // Called as a plain function: a browser's fetch throws "Illegal invocation" when called as a
-  // method of another object.
-  const fetch: FetchLike = (input, init) => fetchImpl(input, init);
-  const rest = createRestTransport(endpoint, fetch, { ...(options.headers ?? {}) });
+  const requester = options.fetch
+    ? fetchRequester(options.fetch)
+    : (nodeHttpRequester() ?? fetchRequester(crossFetch as unknown as FetchLike));
+  const rest = createRestTransport(endpoint, requester, { ...(options.headers ?? {}) });
   const transport = options.transport ?? 'rest';
 
   const authorize = (request: AuthorizeRequest, callOptions?: CallOptions): Observable<Authorization> => {
@@ -134,7 +142,14 @@ export function createClient(options: ClientOptions): KissClient {
       context,
       body: () => authorizeBody(request, context),
       start: rest.authorize,
-      read: (body) => new Authorization(body.access_token, body.client_id, body.client_secret, 'scope' in request ? request.scope : undefined),
+      read: ({ body, serverDate }) =>
+        new Authorization(
+          body.access_token,
+          body.client_id,
+          body.client_secret,
+          'scope' in request ? request.scope : undefined,
+          Authorization.clockOffset(serverDate, scheduler.now()),
+        ),
       timeout: callOptions?.timeout ?? defaultTimeout,
       signal: callOptions?.signal,
       deadlines,
@@ -151,6 +166,7 @@ export function createClient(options: ClientOptions): KissClient {
                 ? authorize({ clientId: auth.clientId, clientSecret: auth.clientSecret })
                 : throwError(() => new SessionMisuseError('The socket handshake was refused and this authorization has no client secret to mint a new token; authorize again.', rest.context('authorize')))),
           scheduler,
+          rest,
         )
       : undefined;
   const contextOf = (step: Step) => (socket ? socket.context(step) : rest.context(step));
@@ -202,6 +218,6 @@ export function createClient(options: ClientOptions): KissClient {
       );
     },
     destroy: (auth, callOptions) => send('destroy', auth, () => ({ query: callOptions?.query ?? 'Bye' }), toSessionReply, callOptions),
-    dispose: () => socket?.dispose(),
+    dispose: (reason) => socket?.dispose(reason),
   };
 }

@@ -25,6 +25,7 @@ export type KissErrorKind =
   | 'misuse'
   | 'document'
   | 'not-stored'
+  | 'too-large'
   | 'socket-closed'
   | 'timeout'
   | 'cancelled';
@@ -389,7 +390,7 @@ export class NotStoredError extends KissError {
  * was lost without a clean close).
  * @category Errors
  */
-export type SocketCloseCause = 'server-closed' | 'dropped';
+export type SocketCloseCause = 'server-closed' | 'dropped' | 'too-big';
 
 /**
  * A request sent on the socket got no answer because the socket closed. Names the event, the close
@@ -420,6 +421,13 @@ export class SocketClosedError extends KissError {
 }
 
 function socketClosedMessage(event: string, cause: SocketCloseCause, code: number, attempts: number): string {
+  if (cause === 'too-big') {
+    return (
+      `The server closed the socket (code ${code}: message too big) without answering ${event}: a frame was larger than the ` +
+      "server's frame limit (16 MiB by default). The request was not resent. Store large documents over REST, or set the " +
+      "socket's maxFrameBytes to the server's limit so such stores go over REST by themselves."
+    );
+  }
   if (cause === 'server-closed') {
     return (
       `The server closed the socket (code ${code}) without answering ${event}. It does this when the stack is used before ` +
@@ -437,6 +445,33 @@ function socketClosedMessage(event: string, cause: SocketCloseCause, code: numbe
     return `The socket dropped (code ${code}) before ${event} was answered; the session may or may not be closed, so it was not resent. Destroy again to be sure.`;
   }
   return `The socket dropped (code ${code}) before ${event} was answered, ${attempts} time${attempts === 1 ? '' : 's'}; it was not sent again. Check the network and the server, then retry.`;
+}
+
+/**
+ * A request was too large to send the way it was asked to go: a store whose socket frame exceeds
+ * the socket's `maxFrameBytes`, with the REST fallback turned off. Nothing was sent.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof PayloadTooLargeError) console.error(`${e.bytes} bytes; the limit is ${e.limit}`);
+ * ```
+ * @category Errors
+ */
+export class PayloadTooLargeError extends KissError {
+  readonly kind = 'too-large' as const;
+  constructor(
+    /** The size of the frame that would have been sent, in bytes. */
+    readonly bytes: number,
+    /** The limit it exceeds, in bytes. */
+    readonly limit: number,
+    context: ErrorContext = {},
+  ) {
+    super(
+      `The request${where(context)} would be a ${bytes}-byte socket frame, over the ${limit}-byte frame limit, so nothing was sent. ` +
+        'Store fewer or smaller documents at a time, use the REST transport, or allow the REST fallback (socket option largeStoresOverRest).',
+      context,
+    );
+  }
 }
 
 /**
@@ -495,9 +530,31 @@ export type AnyKissError =
   | SessionMisuseError
   | DocumentError
   | NotStoredError
+  | PayloadTooLargeError
   | SocketClosedError
   | TimeoutError
   | CancelledError;
+
+/**
+ * The same error as its caller sees it: `context` (the step the caller called) replaces the
+ * context the error was made in, and the message's "during <step>" follows. Used when one failure
+ * (a refused refresh, a failed session) settles requests of several steps.
+ * @internal
+ */
+export function inContext<E extends KissError>(error: E, context: ErrorContext): E {
+  if (error.context.step === context.step && error.context.url === context.url) return error;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as E;
+  Object.assign(copy, error);
+  const before = where(error.context);
+  const after = where(context);
+  Object.defineProperties(copy, {
+    context: { value: { ...context }, enumerable: true, writable: false },
+    message: { value: before && error.message.includes(before) ? error.message.replace(before, after) : error.message, writable: true, configurable: true },
+    stack: { value: error.stack, writable: true, configurable: true },
+    ...(error.cause === undefined ? {} : { cause: { value: error.cause, writable: true, configurable: true } }),
+  });
+  return copy;
+}
 
 /**
  * True when `value` is an error from this library.

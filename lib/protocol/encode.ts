@@ -19,3 +19,21 @@ export function encodeBody(body: unknown): string {
 export function encodeSocketRequest(event: SocketEvent, data: unknown): string {
   return JSON.stringify({ event, data });
 }
+
+/**
+ * The length of `text` in UTF-8 bytes, without encoding it (frames can be many megabytes).
+ * @internal
+ */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      bytes += 2; // a surrogate pair: 4 bytes for 2 UTF-16 units
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}

@@ -6,21 +6,18 @@ import type { Settle } from '../client/call.js';
 import { type ErrorContext, KissError } from '../errors/kiss-error.js';
 import { errorFromHttpResponse, errorFromNetworkFailure } from '../errors/from-response.js';
 import { encodeBody } from '../protocol/encode.js';
+import type { HttpReply, HttpRequester } from './http-requester.js';
 
-/**
- * The `fetch` signature the client needs (the global one, cross-fetch's, or a test double).
- * @category Client
- */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+export type { FetchLike } from './http-requester.js';
 
 /** @internal Everything one exchange needs. */
 export interface HttpExchange<T> {
-  fetch: FetchLike;
+  requester: HttpRequester;
   url: string;
   headers: Record<string, string>;
   body: unknown;
-  /** Turns a 2xx body text into the result (decoding happens here), or throws. */
-  read: (text: string) => T;
+  /** Turns a 2xx reply into the result (decoding happens here), or throws. */
+  read: (text: string, reply: HttpReply) => T;
   context: ErrorContext;
 }
 
@@ -32,21 +29,19 @@ export function startHttpCall<T>(exchange: HttpExchange<T>, settle: Settle<T>): 
   const { context } = exchange;
   const controller = new AbortController();
   const run = async (): Promise<T> => {
-    let response: Response;
-    let text: string;
+    let reply: HttpReply;
     try {
-      response = await exchange.fetch(exchange.url, {
-        method: 'POST',
+      reply = await exchange.requester({
+        url: exchange.url,
         headers: { 'content-type': 'application/json', accept: 'application/json', ...exchange.headers },
         body: encodeBody(exchange.body),
         signal: controller.signal,
       });
-      text = await response.text();
     } catch (error) {
       throw errorFromNetworkFailure(error, context);
     }
-    if (!response.ok) throw errorFromHttpResponse(response.status, text, context, response.headers.get('retry-after'));
-    return exchange.read(text);
+    if (reply.status < 200 || reply.status > 299) throw errorFromHttpResponse(reply.status, reply.text, context, reply.header('retry-after'));
+    return exchange.read(reply.text, reply);
   };
   run().then(settle.ok, (error: unknown) => settle.fail(error instanceof KissError ? error : errorFromNetworkFailure(error, context)));
   return () => controller.abort();

@@ -13,7 +13,8 @@ import {
 } from '../protocol/codecs.js';
 import { decodeJson } from '../protocol/decode.js';
 import type { Endpoint } from './endpoint.js';
-import { type FetchLike, startHttpCall } from './http-call.js';
+import { startHttpCall } from './http-call.js';
+import type { HttpRequester } from './http-requester.js';
 
 /** The steps after authorization. */
 type StackStep = Exclude<Step, 'authorize'>;
@@ -25,17 +26,24 @@ const PATHS: Record<StackStep, string> = {
   destroy: '/sessions?action=close',
 };
 
+/** @internal An authorization as it came off the wire, with the server's clock when it was sent. */
+export interface AuthReply {
+  body: AuthResponseBody;
+  /** The response's `Date` header, in ms since the epoch, when it had a readable one. */
+  serverDate: number | undefined;
+}
+
 /** @internal */
 export interface RestTransport {
   /** The context errors of `step` carry. */
   context(step: Step): ErrorContext;
-  authorize(body: AuthRequestBody, settle: Settle<AuthResponseBody>): () => void;
+  authorize(body: AuthRequestBody, settle: Settle<AuthReply>): () => void;
   /** POSTs a step's body with the bearer token. */
   send(step: StackStep, token: string, body: unknown, settle: Settle<StackResponseBody>): () => void;
 }
 
 /** @internal */
-export function createRestTransport(endpoint: Endpoint, fetch: FetchLike, headers: Record<string, string>): RestTransport {
+export function createRestTransport(endpoint: Endpoint, requester: HttpRequester, headers: Record<string, string>): RestTransport {
   const contexts = {} as Record<Step, ErrorContext>;
   for (const step of ['authorize', ...Object.keys(PATHS)] as Step[]) {
     const path = step === 'authorize' ? '/auth' : PATHS[step];
@@ -46,7 +54,17 @@ export function createRestTransport(endpoint: Endpoint, fetch: FetchLike, header
     authorize(body, settle) {
       const context = contexts.authorize;
       return startHttpCall(
-        { fetch, url: context.url!, headers, body, context, read: (text) => decodeJson(authResponseCodec, text, context) },
+        {
+          requester,
+          url: context.url!,
+          headers,
+          body,
+          context,
+          read: (text, reply) => {
+            const date = Date.parse(reply.header('date') ?? '');
+            return { body: decodeJson(authResponseCodec, text, context), serverDate: Number.isNaN(date) ? undefined : date };
+          },
+        },
         settle,
       );
     },
@@ -54,7 +72,7 @@ export function createRestTransport(endpoint: Endpoint, fetch: FetchLike, header
       const context = contexts[step];
       return startHttpCall(
         {
-          fetch,
+          requester,
           url: context.url!,
           headers: { ...headers, Authorization: `Bearer ${token}` },
           body,

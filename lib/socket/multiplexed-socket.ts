@@ -14,16 +14,17 @@ import {
   DecodeError,
   type ErrorContext,
   HttpError,
+  inContext,
   type KissError,
   SessionMisuseError,
   SocketClosedError,
   TransportError,
+  UnauthorizedError,
 } from '../errors/kiss-error.js';
 import { errorFromNetworkFailure, errorFromSocketFrame } from '../errors/from-response.js';
 import { previewValue } from '../errors/redact.js';
 import { socketResponseCodec, type SocketEvent, type StackResponseBody } from '../protocol/codecs.js';
 import { decodeJson } from '../protocol/decode.js';
-import { encodeSocketRequest } from '../protocol/encode.js';
 import { mayResendAfterDrop } from '../retry/classify.js';
 import { type PipelineEntry, RequestPipeline } from './pipeline.js';
 import { probedFactory, type SocketProbe, type WebSocketFactory } from './web-socket-factory.js';
@@ -94,6 +95,16 @@ export type SocketLifecycleEvent =
       type: 'socket-token-refreshed';
       /** The socket URL. */
       url: string;
+    }
+  | {
+      /** A store too large for one socket frame went over REST instead. */
+      type: 'store-over-rest';
+      /** The socket URL. */
+      url: string;
+      /** The size the frame would have had, in bytes. */
+      bytes: number;
+      /** The socket's frame limit (`maxFrameBytes`), in bytes. */
+      limit: number;
     };
 
 interface PingCapable {
@@ -126,7 +137,10 @@ export class MultiplexedSocket {
   private outgoing: Subject<string> | undefined;
   private timers: { idle?: Subscription; reconnect?: Subscription; ping?: Subscription; refresh?: Subscription } = {};
   private failures = 0;
+  /** A fresh token was minted after the last refused handshake; a refusal now is not about the token's age. */
   private refreshedSinceOpen = false;
+  /** A handshake refresh that failed for good (the client ended), and the token it failed for. */
+  private refreshFailure: { error: KissError; token: string } | undefined;
   private sessionClosed = false;
   private disposed = false;
 
@@ -146,7 +160,7 @@ export class MultiplexedSocket {
    */
   send(
     event: SocketEvent,
-    data: unknown,
+    frame: string,
     context: ErrorContext,
     options: { resendStores: boolean },
     settle: Settle<StackResponseBody>,
@@ -158,7 +172,7 @@ export class MultiplexedSocket {
     let settled = false;
     const entry: PipelineEntry = {
       event,
-      data,
+      frame,
       context,
       resendStores: options.resendStores,
       attempts: 0,
@@ -182,13 +196,16 @@ export class MultiplexedSocket {
     };
   }
 
-  /** Closes the socket now; requests still waiting fail with a {@link CancelledError}. */
-  dispose(): void {
+  /**
+   * Closes the socket now. Requests still waiting fail with `reason` (as their own step's error), or
+   * with a {@link CancelledError} when none is given.
+   */
+  dispose(reason?: KissError): void {
     if (this.disposed) return;
     this.disposed = true;
     const waiting = [...this.pipeline.takeQueued(), ...this.pipeline.takeUnanswered(() => false)];
     this.closeNow();
-    for (const entry of waiting) entry.settle({ error: new CancelledError(entry.context) });
+    for (const entry of waiting) entry.settle({ error: reason ? inContext(reason, entry.context) : new CancelledError(entry.context) });
   }
 
   // ——— sending ———
@@ -216,10 +233,10 @@ export class MultiplexedSocket {
     if (this.state !== 'open' || this.disposed || this.pipeline.waiting === 0) return;
     const batch = this.pipeline.takeSendable();
     if (batch.length === 0) return;
-    if (batch.length === 1) return this.outgoing!.next(encodeSocketRequest(batch[0]!.event, batch[0]!.data));
+    if (batch.length === 1) return this.outgoing!.next(batch[0]!.frame);
     const tcp = corkable(this.probe?.raw);
     tcp?.cork();
-    for (const entry of batch) this.outgoing!.next(encodeSocketRequest(entry.event, entry.data));
+    for (const entry of batch) this.outgoing!.next(entry.frame);
     tcp?.uncork();
   };
 
@@ -281,16 +298,20 @@ export class MultiplexedSocket {
     this.detach();
     if (!probe.opened) return this.handshakeFailed(probe);
     const code = probe.close?.code ?? 1006;
-    const closure = code === 1000 ? 'server-closed' : 'dropped';
-    this.config.onEvent?.({ type: 'socket-closed', url: this.config.url, code, by: closure === 'server-closed' ? 'server' : 'drop' });
+    // 1009: a frame was over the server's limit. The frame is not named, so every unanswered store
+    // (the likely culprit) fails with that cause and is never resent; asks are resent as after a drop.
+    const closure = code === 1000 ? 'server-closed' : code === 1009 ? 'too-big' : 'dropped';
+    this.config.onEvent?.({ type: 'socket-closed', url: this.config.url, code, by: closure === 'dropped' ? 'drop' : 'server' });
     const unanswered = this.pipeline.takeUnanswered(
       (entry) =>
-        closure === 'dropped' &&
+        closure !== 'server-closed' &&
+        (closure === 'dropped' || entry.event !== 'on_store') &&
         mayResendAfterDrop(entry.event, { resendStores: entry.resendStores }) &&
         entry.attempts < this.config.maxAskAttempts,
     );
     for (const entry of unanswered) {
-      entry.settle({ error: new SocketClosedError(entry.event, closure, code, entry.context, entry.attempts) });
+      const cause = closure === 'too-big' && entry.event !== 'on_store' ? 'dropped' : closure;
+      entry.settle({ error: new SocketClosedError(entry.event, cause, code, entry.context, entry.attempts) });
     }
     if (closure === 'dropped') this.failures++;
     this.retryLater();
@@ -300,32 +321,7 @@ export class MultiplexedSocket {
     const status = probe.handshakeStatus;
     const context: ErrorContext = { method: 'WS', url: this.config.url };
     if (probe.factoryError) return this.failQueued(errorFromNetworkFailure(probe.factoryError, context));
-    if (status === 403 || status === 401) {
-      if (this.refreshedSinceOpen) {
-        return this.failQueued(
-          new HttpError(
-            status,
-            undefined,
-            context,
-            `The server refused the socket handshake (${status}) even with a freshly minted token. The client has probably ended; authorize a new client.`,
-          ),
-        );
-      }
-      // The token is no longer good (expired, or the client ended): mint a fresh one once, then reconnect.
-      this.refreshedSinceOpen = true;
-      this.timers.refresh = this.config.refreshToken().subscribe({
-        error: (error: KissError) => {
-          this.timers.refresh = undefined;
-          this.failQueued(error);
-        },
-        complete: () => {
-          this.timers.refresh = undefined;
-          this.config.onEvent?.({ type: 'socket-token-refreshed', url: this.config.url });
-          this.pump();
-        },
-      });
-      return;
-    }
+    if (status === 403 || status === 401) return this.refreshAfterRefusal(status, context);
     this.failures++;
     if (this.failures > this.config.reconnectAttempts) {
       const failure = status
@@ -335,6 +331,56 @@ export class MultiplexedSocket {
       return this.failQueued(failure);
     }
     this.retryLater();
+  }
+
+  /**
+   * The handshake was refused: the token is no longer good (expired, or the client ended). Mint a
+   * fresh one once, then reconnect. A refresh that already failed for good for this very token is
+   * not tried again: later calls get its error, the real cause.
+   */
+  private refreshAfterRefusal(status: number, context: ErrorContext): void {
+    const token = this.currentToken();
+    const failure = this.refreshFailure;
+    if (failure && failure.token === token) return this.failQueued(failure.error);
+    if (this.refreshedSinceOpen) {
+      this.refreshedSinceOpen = false;
+      return this.failQueued(
+        new HttpError(
+          status,
+          undefined,
+          context,
+          `The server refused the socket handshake (${status}) even with a freshly minted token. The client has probably ended; authorize a new client.`,
+        ),
+      );
+    }
+    let settled = false;
+    const subscription = this.config.refreshToken().subscribe({
+      error: (error: KissError) => {
+        settled = true;
+        this.timers.refresh = undefined;
+        // An ended client stays ended: remember why, for every later call with this token.
+        if (error instanceof UnauthorizedError && token !== undefined) this.refreshFailure = { error, token };
+        this.failQueued(error);
+      },
+      complete: () => {
+        settled = true;
+        this.timers.refresh = undefined;
+        this.refreshedSinceOpen = true;
+        this.refreshFailure = undefined;
+        this.config.onEvent?.({ type: 'socket-token-refreshed', url: this.config.url });
+        this.pump();
+      },
+    });
+    // A refresh that settled synchronously has already run its callbacks: nothing is pending.
+    if (!settled) this.timers.refresh = subscription;
+  }
+
+  private currentToken(): string | undefined {
+    try {
+      return this.config.token();
+    } catch {
+      return undefined;
+    }
   }
 
   /** Reconnects (after a backoff when the last attempt failed) if callers still wait. */
@@ -350,8 +396,9 @@ export class MultiplexedSocket {
     }, delayMs);
   }
 
+  /** Fails every request not yet sent, each with the error as its own step's error. */
   private failQueued(error: KissError): void {
-    for (const entry of this.pipeline.takeQueued()) entry.settle({ error });
+    for (const entry of this.pipeline.takeQueued()) entry.settle({ error: inContext(error, entry.context) });
   }
 
   /** Forgets the current socket (its late events are ignored). */

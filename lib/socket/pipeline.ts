@@ -14,7 +14,8 @@ import { Fifo } from './fifo.js';
 /** @internal One request on its way through the socket. */
 export interface PipelineEntry {
   readonly event: SocketEvent;
-  readonly data: unknown;
+  /** The frame as sent: `{ event, data }` encoded once, resent as is. */
+  readonly frame: string;
   /** Step and URL, for errors. */
   readonly context: ErrorContext;
   /** Whether a store may be resent after a drop. */

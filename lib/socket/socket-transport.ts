@@ -6,9 +6,11 @@
 import { type Observable, type SchedulerLike, tap } from 'rxjs';
 import type { Settle } from '../client/call.js';
 import type { Authorization } from '../auth/authorization.js';
-import type { ErrorContext, Step } from '../errors/kiss-error.js';
+import { type ErrorContext, type KissError, PayloadTooLargeError, type Step } from '../errors/kiss-error.js';
 import type { SocketEvent, StackResponseBody } from '../protocol/codecs.js';
+import { encodeSocketRequest, utf8Length } from '../protocol/encode.js';
 import type { Endpoint } from '../rest/endpoint.js';
+import type { RestTransport } from '../rest/rest-transport.js';
 import { MultiplexedSocket, type SocketLifecycleEvent } from './multiplexed-socket.js';
 import { defaultWebSocketFactory, type WebSocketFactory } from './web-socket-factory.js';
 
@@ -35,6 +37,19 @@ export interface SocketOptions {
   maxAskAttempts?: number;
   /** Resend a store whose socket dropped before its answer (the server may then store it twice). @default false */
   resendStoresOnDrop?: boolean;
+  /**
+   * The largest frame the server accepts, in bytes: uvicorn's `ws_max_size`, 16 MiB unless the
+   * operator changed it. The server closes the socket (code 1009) on a larger frame, so a store
+   * whose frame would be larger is not sent over the socket (see `largeStoresOverRest`).
+   * @default 16777216
+   */
+  maxFrameBytes?: number;
+  /**
+   * Send a store too large for one frame over REST instead (with a `store-over-rest` event). When
+   * false, such a store fails with a {@link PayloadTooLargeError} before anything is sent.
+   * @default true
+   */
+  largeStoresOverRest?: boolean;
   /** Called for socket lifecycle events (connected, closed, reconnecting, token refreshed). */
   onEvent?: (event: SocketLifecycleEvent) => void;
 }
@@ -51,8 +66,12 @@ export interface SocketTransport {
   context(step: Step): ErrorContext;
   /** Sends a step's body on the client's socket; returns the function that cancels it. */
   send(step: Exclude<Step, 'authorize'>, auth: Authorization, body: unknown, settle: Settle<StackResponseBody>): () => void;
-  dispose(): void;
+  /** Closes every socket; requests still waiting fail with `reason`, or as cancelled. */
+  dispose(reason?: KissError): void;
 }
+
+/** uvicorn's default `ws_max_size`. */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 interface ClientSocket {
   auth: Authorization;
@@ -65,7 +84,9 @@ export function createSocketTransport(
   options: SocketOptions,
   refresh: (auth: Authorization) => Observable<Authorization>,
   scheduler: SchedulerLike,
+  rest: RestTransport,
 ): SocketTransport {
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const sockets = new Map<string, ClientSocket>();
   const contexts = {} as Record<Step, ErrorContext>;
   for (const step of ['authorize', 'bootstrap', 'ask', 'store', 'destroy'] as const) {
@@ -105,6 +126,17 @@ export function createSocketTransport(
   return {
     context,
     send(step, auth, body, settle) {
+      const frame = encodeSocketRequest(EVENTS[step], body);
+      // Only a store can grow past the limit in practice; the check is cheap for the rest.
+      if (frame.length > maxFrameBytes / 3 && utf8Length(frame) > maxFrameBytes) {
+        const bytes = utf8Length(frame);
+        if (step !== 'store' || options.largeStoresOverRest === false) {
+          settle.fail(new PayloadTooLargeError(bytes, maxFrameBytes, contexts[step]));
+          return () => undefined;
+        }
+        options.onEvent?.({ type: 'store-over-rest', url: endpoint.wsUrl, bytes, limit: maxFrameBytes });
+        return rest.send(step, auth.accessToken, body, settle);
+      }
       const { socket } = socketFor(auth);
       const done =
         step === 'destroy'
@@ -117,10 +149,10 @@ export function createSocketTransport(
               fail: settle.fail,
             }
           : settle;
-      return socket.send(EVENTS[step], body, contexts[step], { resendStores: options.resendStoresOnDrop ?? false }, done);
+      return socket.send(EVENTS[step], frame, contexts[step], { resendStores: options.resendStoresOnDrop ?? false }, done);
     },
-    dispose() {
-      for (const { socket } of sockets.values()) socket.dispose();
+    dispose(reason) {
+      for (const { socket } of sockets.values()) socket.dispose(reason);
       sockets.clear();
     },
   };

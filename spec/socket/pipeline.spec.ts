@@ -4,7 +4,7 @@ import type { SocketResponseFrame } from '../../lib/protocol/codecs';
 type Outcome = { frame: SocketResponseFrame } | { error: Error };
 
 function entry(name: string, outcomes: Map<string, Outcome>, event: PipelineEntry['event'] = 'on_query'): PipelineEntry {
-  return { event, data: { query: name }, context: { step: 'ask' }, resendStores: false, attempts: 0, abandoned: false, settle: (o) => outcomes.set(name, o as Outcome) };
+  return { event, frame: JSON.stringify({ event, data: { query: name } }), context: { step: 'ask' }, resendStores: false, attempts: 0, abandoned: false, settle: (o) => outcomes.set(name, o as Outcome) };
 }
 const answer = (text: string): SocketResponseFrame => ({ event: 'on_query', result: { stack_id: 's', result: text, extras: null } });
 const textOf = (o: Outcome | undefined) => (o && 'frame' in o && 'result' in o.frame ? o.frame.result.result : o && 'error' in o ? `error:${o.error.message}` : undefined);
@@ -14,7 +14,7 @@ describe('RequestPipeline: matching answers to callers by order', () => {
     const outcomes = new Map<string, Outcome>();
     const p = new RequestPipeline(10);
     ['a', 'b', 'c'].forEach((n) => p.enqueue(entry(n, outcomes)));
-    expect(p.takeSendable().map((e) => (e.data as { query: string }).query)).toEqual(['a', 'b', 'c']);
+    expect(p.takeSendable().map((e) => (JSON.parse(e.frame) as { data: { query: string } }).data.query)).toEqual(['a', 'b', 'c']);
     p.answer(answer('A'));
     p.answer(answer('B'));
     p.answer(answer('C'));
@@ -39,7 +39,7 @@ describe('RequestPipeline: matching answers to callers by order', () => {
     p.enqueue(entry('a', outcomes));
     p.enqueue(b);
     p.cancel(b);
-    expect(p.takeSendable().map((e) => (e.data as { query: string }).query)).toEqual(['a']);
+    expect(p.takeSendable().map((e) => (JSON.parse(e.frame) as { data: { query: string } }).data.query)).toEqual(['a']);
   });
 
   it('keeps a sent request that is cancelled in place and drops its answer, so matching never shifts', () => {
@@ -83,7 +83,7 @@ describe('RequestPipeline: matching answers to callers by order', () => {
     expect(failed).toEqual([s]);
     expect(p.sent).toBe(0);
     const resent = p.takeSendable();
-    expect(resent.map((e) => (e.data as { query: string }).query)).toEqual(['a', 'c', 'later']);
+    expect(resent.map((e) => (JSON.parse(e.frame) as { data: { query: string } }).data.query)).toEqual(['a', 'c', 'later']);
     expect(resent.map((e) => e.attempts)).toEqual([2, 2, 1]);
   });
 });

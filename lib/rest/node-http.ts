@@ -1,0 +1,130 @@
+/**
+ * REST over Node's own `node:http` / `node:https`, with a keep-alive pool shared by every client in
+ * the process. It exists for one case `fetch` cannot see: a request written to a pooled connection
+ * that the server had already closed (the KISS AI Stack server closes its connection after every
+ * unhandled 500, without a `Connection: close` header) fails with a reset before any response byte.
+ * Node's documentation names exactly this case (`request.reusedSocket`): the server never read the
+ * request, so it is sent once more, on a fresh connection, whatever it is (a store included).
+ *
+ * The main entry stays browser-safe: the modules are reached at run time through
+ * `process.getBuiltinModule`, or a dynamic import that bundlers do not follow.
+ * @module
+ */
+import type * as NodeHttp from 'node:http';
+import type { HttpReply, HttpRequest, HttpRequester } from './http-requester.js';
+
+interface NodeProcess {
+  versions?: { node?: string };
+  getBuiltinModule?: (id: string) => unknown;
+}
+
+type HttpModule = Pick<typeof NodeHttp, 'request' | 'Agent'>;
+
+interface Stack {
+  modules: Record<'http:' | 'https:', HttpModule>;
+  /** One keep-alive pool per scheme for the whole process. */
+  agents: Record<'http:' | 'https:', NodeHttp.Agent>;
+}
+
+/**
+ * How long a pooled connection may sit unused before we close it, in ms. Below uvicorn's default
+ * keep-alive (5 s), so we usually close first rather than write into a connection it just closed.
+ */
+const IDLE_POOLED_MS = 4000;
+
+let stack: Stack | Promise<Stack | undefined> | undefined;
+
+function nodeProcess(): NodeProcess | undefined {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  return proc?.versions?.node ? proc : undefined;
+}
+
+function makeStack(http: HttpModule, https: HttpModule): Stack {
+  const agent = (module: HttpModule) => new module.Agent({ keepAlive: true, scheduling: 'lifo', timeout: IDLE_POOLED_MS });
+  return { modules: { 'http:': http, 'https:': https }, agents: { 'http:': agent(http), 'https:': agent(https) } };
+}
+
+async function importStack(): Promise<Stack | undefined> {
+  try {
+    const ids = ['node:http', 'node:https'];
+    const [http, https] = (await Promise.all(ids.map((id) => import(/* webpackIgnore: true */ /* @vite-ignore */ id)))) as HttpModule[];
+    return makeStack(http!, https!);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The shared stack: synchronously where Node has `getBuiltinModule`, else after one dynamic import. */
+function loadStack(): Stack | Promise<Stack | undefined> | undefined {
+  if (stack) return stack;
+  const proc = nodeProcess();
+  if (!proc) return undefined;
+  const http = proc.getBuiltinModule?.('node:http') as HttpModule | undefined;
+  const https = proc.getBuiltinModule?.('node:https') as HttpModule | undefined;
+  stack = http && https ? makeStack(http, https) : importStack();
+  return stack;
+}
+
+/**
+ * The `node:http` requester, or undefined outside Node.
+ * @internal
+ */
+export function nodeHttpRequester(): HttpRequester | undefined {
+  if (!nodeProcess()) return undefined;
+  return async (request) => {
+    const loaded = await loadStack();
+    if (!loaded) throw new Error('node:http could not be loaded');
+    return post(loaded, request, false);
+  };
+}
+
+/** A reset before any response byte on a connection taken from the pool: the request was never read. */
+function isStaleConnection(error: unknown, reused: boolean, answered: boolean): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return reused && !answered && (code === 'ECONNRESET' || code === 'EPIPE');
+}
+
+function post(stack: Stack, request: HttpRequest, fresh: boolean): Promise<HttpReply> {
+  const url = new URL(request.url);
+  const scheme = url.protocol === 'https:' ? 'https:' : 'http:';
+  const body = Buffer.from(request.body, 'utf8');
+  return new Promise<HttpReply>((resolve, reject) => {
+    let answered = false;
+    const req = stack.modules[scheme].request(url, {
+      method: 'POST',
+      headers: { ...request.headers, 'content-length': String(body.length) },
+      // The resend goes on a connection of its own, never on another pooled one.
+      agent: fresh ? false : stack.agents[scheme],
+      signal: request.signal,
+    });
+    req.on('response', (response) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        const headers = response.headers;
+        resolve({
+          status: response.statusCode ?? 0,
+          text,
+          header: (name) => {
+            const value = headers[name.toLowerCase()];
+            return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+          },
+        });
+      });
+      response.on('error', reject);
+      response.on('close', () => {
+        if (!response.complete) reject(Object.assign(new Error('the connection closed before the whole response arrived'), { code: 'ECONNRESET' }));
+      });
+    });
+    req.on('error', (error) => {
+      if (!fresh && !request.signal.aborted && isStaleConnection(error, req.reusedSocket, answered)) {
+        post(stack, request, true).then(resolve, reject);
+      } else {
+        reject(error);
+      }
+    });
+    req.end(body);
+  });
+}
