@@ -2,10 +2,16 @@
  * Keeping a session's token fresh: proactively shortly before it expires, reactively when a call
  * meets 401 `Invalid token` or a socket handshake meets 403. Refreshes are single-flight: however
  * many calls ask at once, one `POST /auth` runs and they all get its token.
+ *
+ * The proactive timer cannot storm `/auth`: the token's remaining life is read by the server's
+ * clock (the offset from its `Date` header), the delay is clamped to the timer's range and never
+ * falls below a floor, a token that is already expired when it arrives gets no timer at all (its
+ * `exp` cannot time anything; a 401 will refresh it), and failed refreshes back off, a few times.
  * @module
  */
 import { defer, finalize, type Observable, of, type SchedulerLike, shareReplay, type Subscription, tap } from 'rxjs';
 import { SessionMisuseError } from '../errors/kiss-error.js';
+import { isRetryable } from '../retry/classify.js';
 import type { Authorization } from './authorization.js';
 
 /** Why a token was refreshed. */
@@ -18,11 +24,19 @@ export interface TokenManagerConfig {
   /** Refresh this long before `exp` (capped at a quarter of the token's lifetime). */
   refreshMargin: number;
   scheduler: SchedulerLike;
+  /** The shortest wait before a proactive refresh, in ms. @default 1000 */
+  minDelay?: number;
   onRefreshed?: (auth: Authorization, reason: RefreshReason) => void;
   onRefreshing?: (reason: RefreshReason) => void;
   /** A proactive refresh failed; the session decides what that means. */
   onProactiveFailure?: (error: unknown) => void;
 }
+
+/** setTimeout's largest delay (about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+const DEFAULT_MIN_DELAY_MS = 1000;
+/** Retries of a failed proactive refresh, after 1, 2 and 4 times the floor. */
+const PROACTIVE_RETRIES = 3;
 
 /** @internal */
 export class TokenManager {
@@ -30,6 +44,8 @@ export class TokenManager {
   private inFlight: Observable<Authorization> | undefined;
   private timer: Subscription | undefined;
   private proactive: Subscription | undefined;
+  private proactiveFailures = 0;
+  private disposed = false;
 
   constructor(private readonly config: TokenManagerConfig) {}
 
@@ -41,16 +57,13 @@ export class TokenManager {
   /** Adopts an authorization and schedules its proactive refresh. */
   set(auth: Authorization): void {
     this.auth = auth;
-    this.timer?.unsubscribe();
-    this.timer = undefined;
-    if (auth.expiresAt === undefined || !auth.clientSecret) return;
-    const now = this.config.scheduler.now();
-    const lifetime = auth.expiresAt - now;
-    const margin = Math.min(this.config.refreshMargin, Math.max(0, lifetime) / 4);
-    this.timer = this.config.scheduler.schedule(() => {
-      this.timer = undefined;
-      this.proactive = this.refresh('proactive').subscribe({ error: (error: unknown) => this.config.onProactiveFailure?.(error) });
-    }, Math.max(0, lifetime - margin));
+    this.proactiveFailures = 0;
+    this.stopTimer();
+    if (!auth.clientSecret || this.disposed) return;
+    const remaining = auth.remainingMs(this.config.scheduler.now());
+    if (remaining === undefined || remaining <= 0) return;
+    const margin = Math.min(this.config.refreshMargin, remaining / 4);
+    this.arm(remaining - margin);
   }
 
   /**
@@ -72,6 +85,7 @@ export class TokenManager {
     this.config.onRefreshing?.(reason);
     const refresh = this.config.mint(auth.clientId, auth.clientSecret).pipe(
       tap((fresh) => {
+        if (this.disposed) return;
         this.set(fresh);
         this.config.onRefreshed?.(fresh, reason);
       }),
@@ -84,10 +98,46 @@ export class TokenManager {
     return refresh;
   }
 
-  /** Stops the proactive timer. */
-  dispose(): void {
+  /** Runs the proactive refresh after `delayMs`, clamped between the floor and the timer's range. */
+  private arm(delayMs: number): void {
+    const delay = Math.min(MAX_TIMER_MS, Math.max(this.config.minDelay ?? DEFAULT_MIN_DELAY_MS, delayMs));
+    this.timer = this.config.scheduler.schedule(() => {
+      this.timer = undefined;
+      this.proactive = this.refresh('proactive').subscribe({ error: (error: unknown) => this.proactiveFailed(error) });
+    }, delay);
+    // A refresh timer never keeps a Node process alive by itself (a native timer under the default scheduler).
+    (this.timer as unknown as { id?: { unref?: () => void } }).id?.unref?.();
+  }
+
+  /** Backs off and tries again while the token lives and the failure may pass; else leaves it to a 401. */
+  private proactiveFailed(error: unknown): void {
+    this.config.onProactiveFailure?.(error);
+    if (this.disposed || !this.auth || !isRetryable(error, 'authorize', { resendStores: false })) return;
+    if (++this.proactiveFailures > PROACTIVE_RETRIES) return;
+    const delay = (this.config.minDelay ?? DEFAULT_MIN_DELAY_MS) * 2 ** (this.proactiveFailures - 1);
+    const remaining = this.auth.remainingMs(this.config.scheduler.now());
+    if (remaining !== undefined && delay >= remaining) return;
+    this.arm(delay);
+  }
+
+  private stopTimer(): void {
     this.timer?.unsubscribe();
-    this.proactive?.unsubscribe();
     this.timer = undefined;
+  }
+
+  /** Forgets the authorization and stops its timer (an open() that was cancelled); set() works again. */
+  clear(): void {
+    this.auth = undefined;
+    this.stopTimer();
+    this.proactive?.unsubscribe();
+    this.proactive = undefined;
+  }
+
+  /** Stops the proactive timer and any proactive refresh; nothing is scheduled afterwards. */
+  dispose(): void {
+    this.disposed = true;
+    this.stopTimer();
+    this.proactive?.unsubscribe();
+    this.proactive = undefined;
   }
 }

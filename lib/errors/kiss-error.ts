@@ -511,8 +511,17 @@ export class TimeoutError extends KissError {
  */
 export class CancelledError extends KissError {
   readonly kind = 'cancelled' as const;
-  constructor(context: ErrorContext = {}) {
-    super(`The request${where(context)} was cancelled by its AbortSignal before it finished; nothing to do unless that was unexpected.`, context);
+  /**
+   * @param context - the step and request
+   * @param why - what cancelled it, when not the caller's AbortSignal
+   */
+  constructor(context: ErrorContext = {}, why?: string) {
+    super(
+      why
+        ? `The request${where(context)} was cancelled: ${why}.`
+        : `The request${where(context)} was cancelled by its AbortSignal before it finished; nothing to do unless that was unexpected.`,
+      context,
+    );
   }
 }
 

@@ -83,6 +83,14 @@ export type SessionActivity =
       code: number;
       /** Who closed it. */
       by: 'client' | 'server' | 'drop';
+    }
+  | {
+      /** A store too large for one socket frame went over REST instead. */
+      type: 'store-over-rest';
+      /** The size its frame would have had, in bytes. */
+      bytes: number;
+      /** The socket's frame limit, in bytes. */
+      limit: number;
     };
 
 /**
@@ -114,6 +122,7 @@ function levelOf(activity: SessionActivity): LogLevel {
     case 'token-refreshed':
     case 'socket-connected':
     case 'socket-closed':
+    case 'store-over-rest':
       return 'info';
     case 'retry-scheduled':
     case 'socket-reconnecting':

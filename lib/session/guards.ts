@@ -19,6 +19,9 @@ export function refuse(state: SessionState, operation: SessionOperation): Sessio
   if (status === 'destroyed' || status === 'destroying') {
     return new SessionMisuseError(`Cannot ${operation}: this session was destroyed. Open a new session.`, context);
   }
+  if (status === 'closed') {
+    return new SessionMisuseError(`Cannot ${operation}: this session was closed. Open a new session.`, context);
+  }
   if (status === 'failed') {
     return new SessionMisuseError(`Cannot ${operation}: this session failed (${state.error?.message ?? 'unknown error'}). Open a new session.`, context);
   }

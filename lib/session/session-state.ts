@@ -20,6 +20,7 @@ export type SessionStatus =
   | 'reconnecting'
   | 'destroying'
   | 'destroyed'
+  | 'closed'
   | 'failed';
 
 /**
@@ -40,7 +41,9 @@ export interface SessionState {
 /**
  * The kinds of {@link SessionEvent}: a step starting (`authorize`, `bootstrap`, `call`, `refresh`,
  * `destroy`), a step ending (`authorized`, `bootstrapped`, `call-done`, `refreshed`, `destroyed`),
- * the socket going away and coming back (`reconnecting`, `connected`), and failure (`fail`).
+ * the socket going away and coming back (`reconnecting`, `connected`), an `open()` given up before
+ * it finished (`cancel`, back to idle), the session released without a destroy (`close`), and
+ * failure (`fail`).
  * @category Session
  */
 export type SessionEventType =
@@ -56,6 +59,8 @@ export type SessionEventType =
   | 'connected'
   | 'destroy'
   | 'destroyed'
+  | 'cancel'
+  | 'close'
   | 'fail';
 
 /**
@@ -88,6 +93,16 @@ function settled(state: SessionState, patch: Partial<SessionState> = {}): Sessio
 }
 
 const LIVE: readonly SessionStatus[] = ['authorized', 'bootstrapping', 'ready', 'busy', 'refreshing', 'reconnecting'];
+
+/**
+ * The statuses a session never leaves: `destroyed`, `closed` and `failed`. Its streams complete
+ * when it reaches one.
+ * @category Session
+ */
+export const FINAL_STATUSES: readonly SessionStatus[] = ['destroyed', 'closed', 'failed'];
+
+/** While open() runs. */
+const OPENING: readonly SessionStatus[] = ['authorizing', 'authorized', 'bootstrapping'];
 
 /**
  * The next state. An event that makes no sense in a state leaves it unchanged (guards.ts refuses
@@ -134,8 +149,12 @@ export function transition(state: SessionState, event: SessionEvent): SessionSta
       return LIVE.includes(status) && status !== 'bootstrapping' ? { ...state, status: 'destroying' } : state;
     case 'destroyed':
       return status === 'destroying' ? { status: 'destroyed', calls: 0, bootstrapped: false } : state;
+    case 'cancel':
+      return OPENING.includes(status) ? initialSessionState : state;
+    case 'close':
+      return FINAL_STATUSES.includes(status) ? state : { status: 'closed', calls: 0, bootstrapped: false };
     case 'fail':
-      return status === 'destroyed' || status === 'failed' || status === 'idle'
+      return FINAL_STATUSES.includes(status) || status === 'idle'
         ? state
         : { status: 'failed', calls: 0, bootstrapped: false, error: event.error };
   }

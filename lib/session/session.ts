@@ -11,6 +11,7 @@ import {
   finalize,
   map,
   Observable,
+  of,
   type SchedulerLike,
   Subject,
   switchMap,
@@ -24,7 +25,7 @@ import type { CallOptions } from '../client/call.js';
 import { type ClientOptions, createClient, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
 import type { Answer, SessionReply, StoreResult } from '../client/results.js';
 import type { DocumentSource } from '../documents/document-source.js';
-import { type KissError, type Step, UnauthorizedError } from '../errors/kiss-error.js';
+import { CancelledError, type KissError, type Step, UnauthorizedError } from '../errors/kiss-error.js';
 import { errorFromNetworkFailure } from '../errors/from-response.js';
 import type { Scope } from '../protocol/codecs.js';
 import { clientHasEnded, needsFreshToken } from '../retry/classify.js';
@@ -32,7 +33,7 @@ import { type RetryPolicy, retryWithPolicy } from '../retry/policy.js';
 import type { SocketLifecycleEvent } from '../socket/multiplexed-socket.js';
 import { logActivity, type Logger, type LogLevel, type SessionActivity } from './events.js';
 import { refuse, type SessionOperation } from './guards.js';
-import { initialSessionState, type SessionEvent, type SessionState, transition } from './session-state.js';
+import { FINAL_STATUSES, initialSessionState, type SessionEvent, type SessionState, transition } from './session-state.js';
 
 /**
  * Options of {@link createSession} and {@link openSession}: the client's, plus the session's own.
@@ -75,15 +76,19 @@ export interface Session {
   readonly client: KissClient;
   /** The current state. */
   readonly state: SessionState;
-  /** The state, current value first, then every change. */
+  /** The state, current value first, then every change; completes once the session is destroyed, closed or failed. */
   readonly state$: Observable<SessionState>;
-  /** Requests, retries, token refreshes and socket changes, as they happen (hot). */
+  /** Requests, retries, token refreshes and socket changes, as they happen (hot); completes when the session ends. */
   readonly events$: Observable<SessionActivity>;
-  /** Every answer this session receives (hot), for UIs. */
+  /** Every answer this session receives (hot), for UIs; completes when the session ends. */
   readonly answers$: Observable<Answer>;
   /** The client id, once authorized. */
   readonly clientId: string | undefined;
-  /** Authorizes (reusing saved credentials when there are) and bootstraps; emits the session. */
+  /**
+   * Authorizes (reusing saved credentials when there are) and bootstraps; emits the session.
+   * Unsubscribing before it emits stops it and returns the session to `idle` (open it again at
+   * will); a temporary client it already created is closed on the server in the background.
+   */
   open(options?: CallOptions): Observable<Session>;
   /** Asks a question. */
   ask(question: string, options?: CallOptions & SessionCallOverrides): Observable<Answer>;
@@ -91,7 +96,11 @@ export interface Session {
   store(documents: DocumentSource | readonly DocumentSource[], options?: StoreOptions & SessionCallOverrides): Observable<StoreResult>;
   /** Ends the session on the server and releases its resources. */
   destroy(options?: SessionCallOptions): Observable<SessionReply>;
-  /** Releases timers and sockets now, destroying the session on the server first if it is open. */
+  /**
+   * Ends the session: destroys it on the server first if it is open (ending `destroyed`), else stops
+   * an open() in flight (it errors with a `CancelledError`; a temporary client it created is closed
+   * on the server) and ends `closed`. Timers and sockets are released; the streams complete.
+   */
   close(): void;
 }
 
@@ -126,9 +135,19 @@ export function createSession(options: SessionOptions): Session {
     if (next === state.value) return;
     state.next(next);
     emit({ type: 'state', state: next });
-    // failed is final: stop refresh timers and close sockets.
-    if (next.status === 'failed') release();
+    if (FINAL_STATUSES.includes(next.status)) end(next);
   };
+  let ended = false;
+  /** A final state: stop timers, close sockets (waiting requests get the failure), complete the streams. */
+  function end(final: SessionState) {
+    if (ended) return;
+    ended = true;
+    opening?.abandon();
+    release(final.error);
+    state.complete();
+    events.complete();
+    answers.complete();
+  }
   const fail = (error: KissError) => dispatch({ type: 'fail', error });
 
   const onSocket = (event: SocketLifecycleEvent) => {
@@ -140,6 +159,8 @@ export function createSession(options: SessionOptions): Session {
       dispatch({ type: 'reconnecting' });
     } else if (event.type === 'socket-closed') {
       emit({ type: 'socket-closed', code: event.code, by: event.by });
+    } else if (event.type === 'store-over-rest') {
+      emit({ type: 'store-over-rest', bytes: event.bytes, limit: event.limit });
     }
   };
 
@@ -230,50 +251,39 @@ export function createSession(options: SessionOptions): Session {
     get state() {
       return state.value;
     },
-    state$: state.asObservable(),
+    // A late subscriber to an ended session still gets its final state, then completion.
+    state$: defer(() => (ended ? of(state.value) : state.asObservable())),
     events$: events.asObservable(),
     answers$: answers.asObservable(),
     get clientId() {
       return tokens.current?.clientId;
     },
     open(callOptions) {
-      return defer(() => {
+      return new Observable<Session>((subscriber) => {
         const refused = refuse(state.value, 'open');
-        if (refused) return throwError(() => refused);
+        if (refused) return subscriber.error(refused);
         dispatch({ type: 'authorize' });
-        return defer(savedCredentials).pipe(
-          switchMap((saved) =>
-            saved
-              ? client.authorize({ clientId: saved.clientId, clientSecret: saved.clientSecret }, callOptions).pipe(
-                  // Saved credentials the server refuses (the client ended, or the secret is wrong):
-                  // forget them and start a new client.
-                  catchError((error: unknown) =>
-                    error instanceof UnauthorizedError
-                      ? defer(async () => options.credentials?.clear()).pipe(switchMap(() => client.authorize({ scope }, callOptions)))
-                      : throwError(() => error),
-                  ),
-                )
-              : client.authorize({ scope }, callOptions),
-          ),
-          retryWithPolicy<Authorization>('authorize', policy, scheduler),
-          switchMap(async (auth) => {
-            tokens.set(auth);
-            if (scope === 'persistent' && auth.clientSecret) await options.credentials?.save({ clientId: auth.clientId, clientSecret: auth.clientSecret });
-            dispatch({ type: 'authorized' });
-            dispatch({ type: 'bootstrap' });
-          }),
-          switchMap(() =>
-            authorized((auth) => client.bootstrap(auth, { ...callOptions, query: options.bootstrapQuery })).pipe(
-              retryWithPolicy('bootstrap', policy, scheduler),
-            ),
-          ),
-          tap(() => dispatch({ type: 'bootstrapped' })),
-          map(() => session),
-          catchError((error: unknown) => {
+        const attempt = startOpening(callOptions);
+        opening = attempt;
+        const running = attempt.run.subscribe({
+          next: () => {
+            attempt.finished = true;
+            opening = undefined;
+            subscriber.next(session);
+            subscriber.complete();
+          },
+          error: (error: unknown) => {
+            attempt.finished = true;
+            opening = undefined;
             fail(errorFromNetworkFailure(error, { step: 'authorize' }));
-            return throwError(() => error);
-          }),
-        );
+            subscriber.error(error);
+          },
+        });
+        attempt.stop = (closing) => {
+          running.unsubscribe();
+          if (closing) subscriber.error(new CancelledError({ step: 'bootstrap' }, 'the session was closed while it was opening'));
+        };
+        return () => attempt.abandon();
       });
     },
     ask(question, callOptions) {
@@ -304,18 +314,150 @@ export function createSession(options: SessionOptions): Session {
     },
     close() {
       const { status } = state.value;
-      if (['authorized', 'ready', 'busy', 'refreshing', 'reconnecting'].includes(status)) {
+      if (['ready', 'busy', 'refreshing', 'reconnecting'].includes(status)) {
         session.destroy().subscribe({ error: () => undefined });
-      } else {
-        release();
+      } else if (status !== 'destroying') {
+        opening?.abandon(true);
+        dispatch({ type: 'close' });
       }
     },
   };
 
-  function release() {
+  function release(reason?: KissError) {
     tokens.dispose();
-    client.dispose();
+    client.dispose(reason);
   }
+
+  /** The open() in flight, if any. */
+  let opening: Opening | undefined;
+
+  interface Opening {
+    readonly run: Observable<unknown>;
+    finished: boolean;
+    /** Set by open(): stops the pipeline; `closing` also errors open()'s subscriber. */
+    stop?: (closing: boolean) => void;
+    /** Gives the open up: stops it, cleans up what it created, and leaves the session idle (or closed). */
+    abandon(closing?: boolean): void;
+  }
+
+  /**
+   * One open(): authorize (a new client, or saved credentials), then bootstrap. A new client's
+   * `/auth` is never aborted: the server may create the client whatever we do, so when the open is
+   * given up, its answer is awaited and the client it names is cleaned up (see {@link cleanUp}).
+   */
+  function startOpening(callOptions: CallOptions | undefined): Opening {
+    /** The authorization this open obtained, and whether /auth created its client. */
+    let obtained: { auth: Authorization; created: boolean } | undefined;
+    let bootstrapStarted = false;
+    let abandoned = false;
+    /** A new client's /auth on the wire: on abandon, its answer is cleaned up when it comes. */
+    let newClientPending = false;
+
+    const newClient = new Observable<Authorization>((subscriber) => {
+      newClientPending = true;
+      let detached = false;
+      const request = client.authorize({ scope }, callOptions).subscribe({
+        next: (auth) => {
+          newClientPending = false;
+          if (detached) cleanUp({ auth, created: true }, false);
+          else subscriber.next(auth);
+        },
+        error: (error: unknown) => {
+          newClientPending = false;
+          if (!detached) subscriber.error(error);
+        },
+        complete: () => {
+          if (!detached) subscriber.complete();
+        },
+      });
+      return () => {
+        if (newClientPending) detached = true;
+        else request.unsubscribe();
+      };
+    });
+
+    const authorizeStep = defer(savedCredentials).pipe(
+      switchMap((saved) =>
+        saved
+          ? client.authorize({ clientId: saved.clientId, clientSecret: saved.clientSecret }, callOptions).pipe(
+              map((auth) => ({ auth, created: false })),
+              // Saved credentials the server refuses (the client ended, or the secret is wrong):
+              // forget them and start a new client.
+              catchError((error: unknown) =>
+                error instanceof UnauthorizedError
+                  ? defer(async () => options.credentials?.clear()).pipe(switchMap(() => newClient.pipe(map((auth) => ({ auth, created: true })))))
+                  : throwError(() => error),
+              ),
+            )
+          : newClient.pipe(map((auth) => ({ auth, created: true }))),
+      ),
+      retryWithPolicy<{ auth: Authorization; created: boolean }>('authorize', policy, scheduler),
+    );
+
+    const run = authorizeStep.pipe(
+      switchMap(async (result) => {
+        obtained = result;
+        tokens.set(result.auth);
+        if (result.created) await saveCredentials(result.auth);
+        if (abandoned) return;
+        dispatch({ type: 'authorized' });
+        dispatch({ type: 'bootstrap' });
+      }),
+      switchMap(() => {
+        bootstrapStarted = true;
+        return authorized((auth) => client.bootstrap(auth, { ...callOptions, query: options.bootstrapQuery })).pipe(
+          retryWithPolicy('bootstrap', policy, scheduler),
+        );
+      }),
+      tap(() => dispatch({ type: 'bootstrapped' })),
+      // A failed open leaves nothing behind either: a temporary client it created is closed.
+      catchError((error: unknown) => {
+        if (obtained && !abandoned) cleanUp({ auth: tokens.current ?? obtained.auth, created: obtained.created }, bootstrapStarted);
+        return throwError(() => error);
+      }),
+    );
+
+    const attempt: Opening = {
+      run,
+      finished: false,
+      abandon(closing = false) {
+        if (attempt.finished || abandoned) return;
+        abandoned = true;
+        if (opening === attempt) opening = undefined;
+        attempt.stop?.(closing);
+        const auth = tokens.current;
+        tokens.clear();
+        if (obtained) cleanUp(obtained.created ? { auth: auth ?? obtained.auth, created: true } : obtained, bootstrapStarted);
+        if (!closing) dispatch({ type: 'cancel' });
+      },
+    };
+    return attempt;
+  }
+
+  async function saveCredentials(auth: Authorization) {
+    if (scope === 'persistent' && auth.clientSecret) await options.credentials?.save({ clientId: auth.clientId, clientSecret: auth.clientSecret });
+  }
+
+  /**
+   * Undoes what a given-up open() left on the server, in the background and over REST (the
+   * session's own socket is closing). A temporary client it created is closed; the server only
+   * closes a bootstrapped stack, so it is bootstrapped first (bootstrapping twice is allowed). A
+   * persistent client lives on by design: only a stack the open may have started is closed.
+   */
+  function cleanUp(orphan: { auth: Authorization; created: boolean }, bootstrapStarted: boolean) {
+    const temporary = orphan.created && scope === 'temporary';
+    if (!temporary && !bootstrapStarted) return;
+    cleanupClient ??= createClient({ ...options, transport: 'rest' });
+    const rest = cleanupClient;
+    rest
+      .bootstrap(orphan.auth)
+      .pipe(
+        switchMap(() => rest.destroy(orphan.auth)),
+        catchError(() => of(undefined)),
+      )
+      .subscribe();
+  }
+  let cleanupClient: KissClient | undefined;
 
   return session;
 }
@@ -339,8 +481,8 @@ export function openSession(options: SessionOptions): Observable<Session> {
     return new Observable<Session>((subscriber) => {
       const opening = session.open().subscribe({ next: (open) => subscriber.next(open), error: (error: unknown) => subscriber.error(error) });
       return () => {
-        opening.unsubscribe();
         session.close();
+        opening.unsubscribe();
       };
     });
   });
