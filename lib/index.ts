@@ -23,7 +23,7 @@ export { createSession, openSession } from './session/session.js';
 export type { Session, SessionOptions, SessionCallOverrides } from './session/session.js';
 export { answerQuestions } from './session/answer-questions.js';
 export type { AnswerMode, AnswerQuestionsOptions } from './session/answer-questions.js';
-export { transition, initialSessionState } from './session/session-state.js';
+export { transition, initialSessionState, FINAL_STATUSES } from './session/session-state.js';
 export type { SessionState, SessionStatus, SessionEvent, SessionEventType } from './session/session-state.js';
 export type { SessionActivity, Logger, LogLevel } from './session/events.js';
 export type { RetryPolicy, RetryInfo } from './retry/policy.js';

@@ -97,6 +97,11 @@ const LIVE: readonly SessionStatus[] = ['authorized', 'bootstrapping', 'ready', 
 /**
  * The statuses a session never leaves: `destroyed`, `closed` and `failed`. Its streams complete
  * when it reaches one.
+ *
+ * @example
+ * ```ts
+ * if (FINAL_STATUSES.includes(session.state.status)) session = createSession(options);
+ * ```
  * @category Session
  */
 export const FINAL_STATUSES: readonly SessionStatus[] = ['destroyed', 'closed', 'failed'];

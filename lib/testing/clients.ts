@@ -32,9 +32,37 @@ export interface Client {
   documentsEverStored: number;
 }
 
+/**
+ * What a test can see of one client the test server knows (no secret).
+ * @category Testing
+ */
+export interface TestClientInfo {
+  /** The client id (also its stack id). */
+  readonly id: string;
+  /** `temporary` (ends at its close) or `persistent`. */
+  readonly scope: 'temporary' | 'persistent';
+  /** False once a temporary client closed its session. */
+  readonly active: boolean;
+  /** True between a bootstrap and a close. */
+  readonly bootstrapped: boolean;
+  /** How many documents its stack holds. */
+  readonly documents: number;
+}
+
 /** @internal */
 export class ClientRegistry {
   private readonly clients = new Map<string, Client>();
+
+  /** Every client created so far, in order of creation, as a snapshot. */
+  snapshot(): readonly TestClientInfo[] {
+    return Object.freeze([...this.clients.values()].map((c) => Object.freeze({
+      id: c.id,
+      scope: c.scope,
+      active: c.active,
+      bootstrapped: c.bootstrapped,
+      documents: c.documents.length,
+    })));
+  }
 
   create(scope: Scope): Client {
     const client: Client = {

@@ -3,6 +3,7 @@
  * @module
  */
 import type { ClientRegistry } from './clients.js';
+import type { ServerClock } from './clock.js';
 import type { Faults } from './faults.js';
 import type { ResolvedOptions } from './options.js';
 import type { RequestLog } from './request-log.js';
@@ -15,4 +16,5 @@ export interface ServerContext {
   readonly tokens: TokenIssuer;
   readonly faults: Faults;
   readonly log: RequestLog;
+  readonly clock: ServerClock;
 }

@@ -1,19 +1,20 @@
 /**
  * The `/ws` upgrade: authenticated once from the Authorization header; any refusal is a raw HTTP
- * answer (403 with no body for the server's own refusals) and no websocket.
+ * answer (403 with no body for the server's own refusals) and no websocket. Accepted sockets take
+ * frames up to `maxFrameBytes`; a larger one makes `ws` close the socket with 1009, as uvicorn does.
  * @module
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { authenticate } from './authenticate.js';
+import { authenticateHandshake } from './authenticate.js';
 import type { ServerContext } from './context.js';
 import type { SeenRequest } from './request-log.js';
 import { SocketConnection } from './socket.js';
 
 /** @internal Accepts and tracks the sockets of one server. */
 export class SocketHub {
-  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly wss: WebSocketServer;
   private readonly connections = new Set<SocketConnection>();
   private readonly handshaking = new Map<Duplex, SeenRequest>();
   /** Called on every change of the open count, and with `true` when the server stops. */
@@ -22,6 +23,8 @@ export class SocketHub {
   accepted = 0;
 
   constructor(private readonly context: ServerContext) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: context.options.maxFrameBytes });
+    this.wss.on('headers', (headers: string[]) => headers.push(`Date: ${context.clock.httpDate()}`));
     // ws refuses malformed upgrade requests (400) through this event when it has a listener
     this.wss.on('wsClientError', (_error, socket: Duplex) => this.refuse(socket, 400));
   }
@@ -59,7 +62,7 @@ export class SocketHub {
     await this.context.faults.delay(latency);
     if (failure) return this.refuse(socket, failure.status, failure.retryAfterSeconds);
     if (path !== '/ws') return this.refuse(socket, 403);
-    const auth = await authenticate(request.headers.authorization, this.context.tokens, this.context.clients);
+    const auth = await authenticateHandshake(request.headers.authorization, this.context.tokens, this.context.clients);
     if (!auth.ok) return this.refuse(socket, 403);
     if (this.stopped || socket.destroyed) return;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
@@ -100,7 +103,12 @@ export class SocketHub {
     if (entry) this.context.log.settle(entry, status);
     if (this.stopped || socket.destroyed) return;
     const body = status === 403 || status === 400 ? '' : status === 500 ? 'Internal Server Error' : JSON.stringify({ detail: STATUS_CODES[status] ?? 'Error' });
-    const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`, 'Connection: close', `Content-Length: ${Buffer.byteLength(body)}`];
+    const lines = [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+      `Date: ${this.context.clock.httpDate()}`,
+      'Connection: close',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+    ];
     if (body) lines.push(`Content-Type: ${status === 500 ? 'text/plain; charset=utf-8' : 'application/json'}`);
     if (retryAfterSeconds !== undefined) lines.push(`Retry-After: ${retryAfterSeconds}`);
     socket.once('finish', () => socket.destroy());

@@ -1,9 +1,11 @@
 /**
  * Reading a request body and parsing it the way FastAPI does: JSON when the content type is JSON or
- * absent, the raw text otherwise (which then fails validation), a 422 problem for malformed JSON.
+ * absent, the raw text otherwise (which then fails validation), a 422 problem for malformed JSON
+ * naming Python's error and position.
  * @module
  */
 import type { IncomingMessage } from 'node:http';
+import { readPythonJson, toJs } from './python-json.js';
 import type { Problem } from './validation.js';
 
 /** @internal `value` is undefined for an empty body. */
@@ -19,16 +21,20 @@ export function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** @internal */
+/**
+ * @internal FastAPI's `await request.json()`: Python's `json.loads` of the bytes (a UTF-8 byte-order
+ * mark is skipped; `NaN` and `Infinity` are accepted), its error message and position in the 422.
+ */
 export function parseBody(bytes: Buffer, contentType: string | undefined): ParsedBody {
   if (bytes.length === 0) return { ok: true, value: undefined };
-  const text = bytes.toString('utf8');
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   if (contentType !== undefined && !isJsonType(contentType)) return { ok: true, value: text };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (error) {
-    const pos = errorPosition(error, text);
-    return { ok: false, problem: { kind: 'json', loc: ['body', pos], error: 'Expecting value', doc: text, pos } };
+  } catch {
+    const read = readPythonJson(text);
+    if (read.ok) return { ok: true, value: toJs(read.value) };
+    return { ok: false, problem: { kind: 'json', loc: ['body', read.pos], error: read.msg, doc: text, pos: read.pos } };
   }
 }
 
@@ -37,12 +43,4 @@ function isJsonType(contentType: string): boolean {
   const [type = ''] = contentType.toLowerCase().split(';');
   const [main, sub = ''] = type.trim().split('/');
   return main === 'application' && (sub === 'json' || sub.endsWith('+json'));
-}
-
-/** V8 names a position for most errors; an unexpected end is at the end. */
-function errorPosition(error: unknown, text: string): number {
-  const message = error instanceof Error ? error.message : '';
-  const match = /position (\d+)/.exec(message);
-  if (match?.[1]) return Number(match[1]);
-  return /end of JSON/i.test(message) ? text.length : 0;
 }

@@ -1,5 +1,6 @@
 /**
- * The answers the server writes over HTTP: JSON bodies, the plain-text 500, CORS headers.
+ * The answers the server writes over HTTP: JSON bodies, the plain-text 500, the slash redirect,
+ * CORS headers, and the `Date` header from the server's clock.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +12,11 @@ export interface Reply {
   contentType?: string;
   payload: string;
   headers?: Record<string, string>;
+  /**
+   * Set for an error the server's code raised: uvicorn writes the 500 (with no `Connection: close`
+   * header) and then closes the connection.
+   */
+  closesConnection?: boolean;
 }
 
 /** @internal */
@@ -30,7 +36,11 @@ export const internalErrorReply = (headers?: Record<string, string>): Reply => (
   contentType: 'text/plain; charset=utf-8',
   payload: 'Internal Server Error',
   headers,
+  closesConnection: true,
 });
+
+/** @internal Starlette's slash redirect: 307, empty body, `Location` an absolute URL. */
+export const redirectReply = (location: string): Reply => ({ status: 307, payload: '', headers: { Location: location } });
 
 /** @internal */
 export const preflightReply = (): Reply => ({
@@ -51,10 +61,14 @@ export function corsHeaders(request: IncomingMessage): Record<string, string> {
     : { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Retry-After' };
 }
 
-/** @internal Writes the answer unless the connection is already gone (the server stopped). */
-export function writeReply(response: ServerResponse, reply: Reply, extraHeaders: Record<string, string>): void {
+/**
+ * @internal Writes the answer unless the connection is already gone (the server stopped). `date` is
+ * the server's clock: Node's own `Date` header (from the real clock) is turned off.
+ */
+export function writeReply(response: ServerResponse, reply: Reply, date: string, extraHeaders: Record<string, string>): void {
   if (response.destroyed || response.writableEnded) return;
-  const headers: Record<string, string | number> = { ...reply.headers, ...extraHeaders };
+  response.sendDate = false;
+  const headers: Record<string, string | number> = { Date: date, ...reply.headers, ...extraHeaders };
   if (reply.contentType) headers['Content-Type'] = reply.contentType;
   headers['Content-Length'] = Buffer.byteLength(reply.payload);
   response.writeHead(reply.status, headers);

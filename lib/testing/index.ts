@@ -6,3 +6,4 @@ export { startTestServer } from './server.js';
 export type { TestServer } from './server.js';
 export type { TestServerOptions } from './options.js';
 export type { SeenRequest } from './request-log.js';
+export type { TestClientInfo } from './clients.js';

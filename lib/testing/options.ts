@@ -18,7 +18,10 @@ export interface TestServerOptions {
    * @default 'v2'
    */
   validationStyle?: 'v1' | 'v2';
-  /** Path prefix, as if behind a proxy, e.g. '/kiss' → routes at /kiss/auth, /kiss/ws. @default '' */
+  /**
+   * Path prefix, as if behind a proxy, e.g. '/kiss' → routes at /kiss/auth, /kiss/ws (and the slash
+   * redirect's Location under it, as a proxy rewriting it would give). @default ''
+   */
   pathPrefix?: string;
   /** Added delay in ms before every answer (REST and socket). @default 0 */
   latencyMs?: number;
@@ -30,10 +33,27 @@ export interface TestServerOptions {
    * @default process.env.KISS_TESTING_SECRETS_LOG, else ''
    */
   secretsLog?: string;
+  /**
+   * The largest socket frame, in bytes, the server accepts (uvicorn's `ws_max_size`). A larger frame
+   * makes the server close the socket with code 1009 (message too big), empty reason, and no answer.
+   * 0 means no limit.
+   * @default 16777216
+   */
+  maxFrameBytes?: number;
+  /**
+   * How many seconds the server's clock runs ahead of the real one (negative: behind). It sets the
+   * `exp` of the tokens it issues, the time it checks them against, and its HTTP `Date` header, so a
+   * test can play a client whose clock disagrees with the server's.
+   * @default 0
+   */
+  clockOffsetSeconds?: number;
 }
 
 /** @internal The options with every default filled in and the prefix normalised. */
 export type ResolvedOptions = Required<TestServerOptions>;
+
+/** @internal uvicorn's default `ws_max_size`: 16 MiB. */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /** @internal */
 export function resolveOptions(options: TestServerOptions = {}): ResolvedOptions {
@@ -45,6 +65,8 @@ export function resolveOptions(options: TestServerOptions = {}): ResolvedOptions
     latencyMs: Math.max(0, options.latencyMs ?? 0),
     port: options.port ?? 0,
     secretsLog: options.secretsLog ?? process.env.KISS_TESTING_SECRETS_LOG ?? '',
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    clockOffsetSeconds: options.clockOffsetSeconds ?? 0,
   };
 }
 

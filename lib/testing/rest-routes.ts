@@ -1,37 +1,57 @@
 /**
- * The REST routes: `/auth`, `/sessions`, `/queries`, `/documents`. Checks run in FastAPI's order:
- * malformed JSON (422), then the bearer dependency (401), then query and body validation (422),
- * then the handler (400 for an unknown action, 500 when the stack raises).
+ * The REST side in the real server's order. First the session middleware: on every path but
+ * `/auth`, for every method but OPTIONS, a request without a valid bearer gets its 401 whatever
+ * else is wrong with it (its body, its action, even its path). Then the router: a known path with
+ * another method than POST → 405; a path that only differs by a trailing slash → 307 to the path
+ * without it; any other unknown path → 404. Then the route: malformed JSON (422), query and body
+ * validation (422), the handler (400 for an unknown action, 500 when the stack raises).
  * @module
  */
 import { appendFileSync } from 'node:fs';
 import { isScope, type Client } from './clients.js';
-import { authenticate } from './authenticate.js';
+import { authenticateRest } from './authenticate.js';
 import type { ServerContext } from './context.js';
 import type { ParsedBody } from './http-body.js';
-import { detailReply, internalErrorReply, jsonReply, type Reply } from './http-replies.js';
+import { detailReply, internalErrorReply, jsonReply, redirectReply, type Reply } from './http-replies.js';
 import { ask, bootstrap, close, store, type StackReply } from './stack.js';
 import { checkAuthBody, checkQueryBody, checkStoreBody, renderProblems, type Problem } from './validation.js';
 
 /** @internal One HTTP request, as the routes need it. */
 export interface RestRequest {
   method: string;
-  /** Without the prefix and the query string. */
+  /** Without the prefix and the query string, percent-decoded. */
   path: string;
-  query: URLSearchParams;
+  /** The raw query string without its `?`; '' when there is none. */
+  rawQuery: string;
+  /** `scheme://host[:port]` + prefix as the client addressed the server, for a redirect's Location. */
+  origin: string;
   authorization?: string;
   body: ParsedBody;
 }
 
-type Route = (context: ServerContext, request: RestRequest) => Promise<Reply>;
+/** `client` is the middleware's: undefined on `/auth`, which skips it. */
+type Route = (context: ServerContext, request: RestRequest, client: Client | undefined) => Reply | Promise<Reply>;
 type AuthenticatedRoute = (context: ServerContext, request: RestRequest, body: unknown, client: Client) => Reply;
 
-/** @internal 404 for an unknown path, 405 for a known path with another method than POST. */
-export function answerRest(context: ServerContext, request: RestRequest): Promise<Reply> {
+/** @internal */
+export async function answerRest(context: ServerContext, request: RestRequest): Promise<Reply> {
+  let client: Client | undefined;
+  if (request.path !== '/auth' && request.method !== 'OPTIONS') {
+    const auth = await authenticateRest(request.authorization, context.tokens, context.clients);
+    if (!auth.ok) return detailReply(401, auth.detail);
+    client = auth.client;
+  }
   const route = ROUTES.get(request.path);
-  if (!route) return Promise.resolve(detailReply(404, 'Not Found'));
-  if (request.method !== 'POST') return Promise.resolve(detailReply(405, 'Method Not Allowed', { Allow: 'POST' }));
-  return route(context, request);
+  if (route) return request.method === 'POST' ? route(context, request, client) : detailReply(405, 'Method Not Allowed', { Allow: 'POST' });
+  return slashRedirect(request) ?? detailReply(404, 'Not Found');
+}
+
+/** Starlette's redirect_slashes: `/queries/` (or `/queries//`) → 307 to `/queries`, query string kept. */
+function slashRedirect(request: RestRequest): Reply | undefined {
+  if (request.path === '/' || !request.path.endsWith('/')) return undefined;
+  const path = request.path.replace(/\/+$/, '');
+  if (!ROUTES.has(path)) return undefined;
+  return redirectReply(`${request.origin}${path}${request.rawQuery ? `?${request.rawQuery}` : ''}`);
 }
 
 const VALUE_ERROR = 'Value error, Either `scope` or both `client_id` and `client_secret` must be provided.';
@@ -61,7 +81,7 @@ async function authorizeRoute(context: ServerContext, request: RestRequest): Pro
 
 const sessionsRoute: AuthenticatedRoute = (context, request, body, client) => {
   const problems: Problem[] = [];
-  const action = request.query.getAll('action').at(-1); // the last one wins, as in Starlette
+  const action = new URLSearchParams(request.rawQuery).getAll('action').at(-1); // the last one wins, as in Starlette
   if (action === undefined) problems.push({ kind: 'missing', loc: ['query', 'action'], input: null });
   const checked = checkQueryBody(body);
   if (!checked.ok) problems.push(...checked.problems);
@@ -76,18 +96,21 @@ const queriesRoute: AuthenticatedRoute = (context, _request, body, client) => {
   return checked.ok ? stackReply(ask(client, checked.value)) : invalid(context, checked.problems);
 };
 
+/** A store never raises: before bootstrap it is the failed-store answer (200, extras null). */
 const documentsRoute: AuthenticatedRoute = (context, _request, body, client) => {
   const checked = checkStoreBody(body);
   if (!checked.ok) return invalid(context, checked.problems);
   return stackReply(store(client, checked.value, () => context.faults.takeStoreFailure()));
 };
 
+/**
+ * The body is parsed (422 for malformed JSON) only once the middleware let the request through.
+ * Without the middleware's client the handler would raise reading it, hence the 500.
+ */
 function authenticated(route: AuthenticatedRoute): Route {
-  return async (context, request) => {
+  return (context, request, client) => {
     if (!request.body.ok) return invalid(context, [request.body.problem]);
-    const auth = await authenticate(request.authorization, context.tokens, context.clients);
-    if (!auth.ok) return detailReply(401, auth.detail);
-    return route(context, request, request.body.value, auth.client);
+    return client ? route(context, request, request.body.value, client) : internalErrorReply();
   };
 }
 

@@ -1,11 +1,14 @@
 /**
  * Starting and stopping the embedded test server, and the HTTP side of routing: the fail hook,
- * CORS, the path prefix, then the REST routes; `/ws` upgrades go to the socket hub.
+ * CORS, the path prefix, then the REST routes; `/ws` upgrades go to the socket hub. After a 500
+ * the server's code did not handle, the connection is closed (closing-connections.ts).
  * @module
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ClientRegistry } from './clients.js';
+import { ClientRegistry, type TestClientInfo } from './clients.js';
+import { ServerClock } from './clock.js';
+import { ClosingConnections } from './closing-connections.js';
 import type { ServerContext } from './context.js';
 import { Faults, type ForcedFailure } from './faults.js';
 import { SocketHub } from './handshake.js';
@@ -28,7 +31,10 @@ export interface TestServer {
   readonly wsUrl: string;
   readonly host: string;
   readonly port: number;
-  /** Every HTTP request (the /ws handshake as GET /ws) and socket frame (method 'FRAME'), in order of arrival. */
+  /**
+   * Every HTTP request (the /ws handshake as GET /ws) and socket frame (method 'FRAME'), in order of
+   * arrival. Not a request reset on a connection closed after a 500: the server never reads it.
+   */
   readonly requests: readonly SeenRequest[];
   clearRequests(): void;
   /** Resolves on an already-logged or future match (also when its status is set); rejects after timeoutMs. @default timeoutMs 5000 */
@@ -37,15 +43,20 @@ export interface TestServer {
   setLatency(ms: number): void;
   /**
    * The next n HTTP requests (any route, /auth and the /ws handshake included) answer `status`
-   * (default 503) with JSON `{"detail":"<status text>"}` (plain text `Internal Server Error` for 500);
-   * with retryAfterSeconds, a Retry-After header too. Does not touch socket frames. Calls queue up.
+   * (default 503) with JSON `{"detail":"<status text>"}`; with retryAfterSeconds, a Retry-After
+   * header too. A 500 is the server's own unhandled error: plain text `Internal Server Error`, then
+   * the connection is closed as after any such 500 (a keep-alive client reusing it gets a reset).
+   * Does not touch socket frames. Calls queue up.
    */
   failNext(n: number, status?: number, options?: { retryAfterSeconds?: number }): void;
   /** The next socket to receive its n-th frame is dropped abruptly (no close frame: 1006) without answering it. Once per call. */
   dropSocketAfter(frames: number): void;
   /** Every token issued so far becomes invalid ("Invalid token"): the signing key is rotated. */
   expireAllTokens(): void;
-  /** The next n stores (REST or socket, once bootstrapped) answer 200 "Files stored" with extras null and store nothing. */
+  /**
+   * The next n stores (REST or socket) of a bootstrapped stack answer 200 "Files stored" with extras
+   * null and store nothing. (A store before bootstrap answers so on its own, without using one up.)
+   */
   failNextStores(n: number): void;
   readonly openSockets: number;
   /** Resolves once exactly `count` sockets are open (at once if so already); rejects after timeoutMs. @default timeoutMs 5000 */
@@ -53,6 +64,12 @@ export interface TestServer {
   readonly socketsAccepted: number;
   /** Closes every open socket from the server side. @default code 1000 (1006 drops them without a close frame) */
   closeAllSockets(code?: number): void;
+  /**
+   * Every client the server created so far, in order of creation, without secrets: a snapshot
+   * taken at each read. Handy to count the active temporary clients a test left behind:
+   * `server.clients.filter((c) => c.scope === 'temporary' && c.active).length`.
+   */
+  readonly clients: readonly TestClientInfo[];
   /** Closes sockets and server; idempotent; never hangs. */
   stop(): Promise<void>;
 }
@@ -78,15 +95,18 @@ export interface TestServer {
  */
 export async function startTestServer(options?: TestServerOptions): Promise<TestServer> {
   const resolved = resolveOptions(options);
+  const clock = new ServerClock(resolved.clockOffsetSeconds);
   const context: ServerContext = {
     options: resolved,
     clients: new ClientRegistry(),
-    tokens: new TokenIssuer(resolved.tokenLifetimeSeconds),
+    tokens: new TokenIssuer(resolved.tokenLifetimeSeconds, clock),
     faults: new Faults(resolved.latencyMs),
     log: new RequestLog(),
+    clock,
   };
   const hub = new SocketHub(context);
-  const server = createServer((request, response) => void onRequest(context, request, response));
+  const closing = new ClosingConnections();
+  const server = createServer((request, response) => void onRequest(context, closing, request, response));
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     void hub.upgrade(request, socket, head, routePath(request.url, resolved.pathPrefix), pathOnly(request.url));
   });
@@ -120,6 +140,9 @@ export async function startTestServer(options?: TestServerOptions): Promise<Test
       return hub.accepted;
     },
     closeAllSockets: (code = 1000) => hub.closeAll(code),
+    get clients() {
+      return context.clients.snapshot();
+    },
     stop: () => (stopping ??= stop(server, hub, context)),
   };
 }
@@ -133,7 +156,8 @@ async function stop(server: Server, hub: SocketHub, context: ServerContext): Pro
   context.log.rejectAll('the test server stopped');
 }
 
-async function onRequest(context: ServerContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function onRequest(context: ServerContext, closing: ClosingConnections, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (closing.resetIfClosing(request.socket)) return;
   const { options } = context;
   const path = routePath(request.url, options.pathPrefix);
   const method = request.method ?? 'GET';
@@ -148,13 +172,20 @@ async function onRequest(context: ServerContext, request: IncomingMessage, respo
     else if (method === 'OPTIONS' && options.cors) reply = preflightReply();
     else if (path === undefined) reply = detailReply(404, 'Not Found');
     else {
-      const body = parseBody(bytes, request.headers['content-type']);
-      reply = await answerRest(context, { method, path, query: queryOf(request.url), authorization: request.headers.authorization, body });
+      reply = await answerRest(context, {
+        method,
+        path,
+        rawQuery: rawQueryOf(request.url),
+        origin: `http://${request.headers.host ?? `127.0.0.1:${request.socket.localPort ?? ''}`}${options.pathPrefix}`,
+        authorization: request.headers.authorization,
+        body: parseBody(bytes, request.headers['content-type']),
+      });
     }
   } catch {
     reply = internalErrorReply();
   }
-  writeReply(response, reply, options.cors ? corsHeaders(request) : {});
+  writeReply(response, reply, context.clock.httpDate(), options.cors ? corsHeaders(request) : {});
+  if (reply.closesConnection) closing.closeAfter(response);
   context.log.settle(entry, reply.status);
 }
 
@@ -163,7 +194,7 @@ function failureReply({ status, retryAfterSeconds }: ForcedFailure): Reply {
   return status === 500 ? internalErrorReply(headers) : detailReply(status, STATUS_CODES[status] ?? 'Error', headers);
 }
 
-/** The path without query string and without the prefix; undefined when outside the prefix. */
+/** The path without query string and without the prefix, percent-decoded; undefined when outside the prefix. */
 function routePath(rawUrl: string | undefined, prefix: string): string | undefined {
   const path = pathOnly(rawUrl);
   if (prefix === '') return path;
@@ -171,11 +202,17 @@ function routePath(rawUrl: string | undefined, prefix: string): string | undefin
   return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : undefined;
 }
 
+/** The percent-decoded path (as the ASGI scope carries it), without the query string. */
 function pathOnly(rawUrl: string | undefined): string {
-  return (rawUrl ?? '/').split('?')[0] || '/';
+  const raw = (rawUrl ?? '/').split('?')[0] || '/';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
-function queryOf(rawUrl: string | undefined): URLSearchParams {
+function rawQueryOf(rawUrl: string | undefined): string {
   const at = (rawUrl ?? '').indexOf('?');
-  return new URLSearchParams(at < 0 ? '' : (rawUrl ?? '').slice(at + 1));
+  return at < 0 ? '' : (rawUrl ?? '').slice(at + 1);
 }

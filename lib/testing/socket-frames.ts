@@ -1,71 +1,98 @@
 /**
- * What the server does with one socket frame, apart from the transport: an answer frame, or a
- * silent close (code 1000, empty reason) when handling fails in a way the server does not report.
+ * What the server does with one socket frame, apart from the transport: an answer frame, an error
+ * frame, or a silent close (code 1000, empty reason) when handling raises something the server's
+ * loop does not catch. The steps follow the server's handler line by line (see {@link handleFrame}).
  * @module
  */
 import type { Client } from './clients.js';
 import type { ServerContext } from './context.js';
+import { parsePythonJson, toJs } from './python-json.js';
+import { pythonStr } from './python-repr.js';
 import { ask, bootstrap, close, store, type StackReply } from './stack.js';
 import { checkQueryBody, checkStoreBody, isRecord } from './validation.js';
 
 /** @internal */
 export type FrameOutcome = { kind: 'answer'; frame: unknown; status: number } | { kind: 'close' };
 
+/** @internal One received frame: text, or binary (which the server never reads as JSON). */
+export type ReceivedFrame = { binary: false; text: string } | { binary: true };
+
+/** `undefined`: the handler raised. */
 type EventHandler = (context: ServerContext, client: Client, data: Record<string, unknown>) => StackReply | 'invalid-data' | undefined;
 
+const queryEvent = (run: (client: Client, query: string) => StackReply | undefined): EventHandler => (_context, client, data) => {
+  const checked = checkQueryBody(data);
+  return checked.ok ? run(client, checked.value.query) : 'invalid-data';
+};
+
+/**
+ * Every value of the server's event enum. `on_auth` is one: its data is read as a query body, then
+ * the auth handler raises on it (a query body has no scope), which closes the socket.
+ */
 const EVENTS = new Map<string, EventHandler>([
-  ['on_init', (_context, client, data) => (checkQueryBody(data).ok ? bootstrap(client) : 'invalid-data')],
-  ['on_query', (_context, client, data) => {
-    const checked = checkQueryBody(data);
-    return checked.ok ? ask(client, checked.value) : 'invalid-data';
-  }],
+  ['on_init', queryEvent((client) => bootstrap(client))],
+  ['on_query', queryEvent((client, query) => ask(client, { query }))],
+  ['on_close', queryEvent((client) => close(client))],
+  ['on_auth', queryEvent(() => undefined)],
   ['on_store', (context, client, data) => {
     const checked = checkStoreBody(data);
     return checked.ok ? store(client, checked.value, () => context.faults.takeStoreFailure()) : 'invalid-data';
   }],
-  ['on_close', (_context, client, data) => (checkQueryBody(data).ok ? close(client) : 'invalid-data')],
 ]);
 
 const CLOSE: FrameOutcome = { kind: 'close' };
 const error = (detail: string): FrameOutcome => ({ kind: 'answer', status: 400, frame: { error: true, status_code: 400, detail } });
 
 /**
- * @internal In order: not JSON → "Invalid data"; not an object, or the client was deactivated →
- * close; unknown event → "Invalid event: X"; `data` not an object → close; `data` failing validation
- * → "Invalid data"; the stack raising (not bootstrapped) → close.
+ * @internal In the server's order:
+ * 1. a binary frame → close (`receive_json` reads the text part only);
+ * 2. not JSON → "Invalid data";
+ * 3. JSON but not an object → close (`.get` on it raises);
+ * 4. `event` missing or not one of the enum's values → "Invalid event: X", X rendered by Python's
+ *    `str()` (`None`, `{'a': 1}`, `[1, 2]`, `True`);
+ * 5. `data` missing counts as `{}`; present but not an object (null, a list, a string, a number)
+ *    → close (`**data` raises);
+ * 6. `data` failing validation for the event → "Invalid data";
+ * 7. the handler raising (asking before bootstrap, anything but a store once a temporary client
+ *    closed, `on_auth`) → close. A store never raises.
  */
-export function handleFrame(context: ServerContext, client: Client, text: string): FrameOutcome {
-  let message: unknown;
-  try {
-    message = JSON.parse(text);
-  } catch {
-    return error('Invalid data');
-  }
-  if (!isRecord(message) || !client.active) return CLOSE;
-  const event = message.event;
-  if (typeof event === 'object' && event !== null) return CLOSE; // unhashable in Python: the lookup raises
+export function handleFrame(context: ServerContext, client: Client, frame: ReceivedFrame): FrameOutcome {
+  if (frame.binary) return CLOSE;
+  const message = parseJson(frame.text);
+  if (message === undefined) return error('Invalid data');
+  if (!isRecord(message.value)) return CLOSE;
+  const event = message.value.event;
   const handler = typeof event === 'string' ? EVENTS.get(event) : undefined;
-  if (!handler) return error(`Invalid event: ${pythonStr(event)}`);
-  if (!isRecord(message.data)) return CLOSE;
-  const outcome = handler(context, client, message.data);
+  if (!handler) return error(`Invalid event: ${renderEvent(event, frame.text)}`);
+  const data = 'data' in message.value ? message.value.data : {};
+  if (!isRecord(data)) return CLOSE;
+  const outcome = handler(context, client, data);
   if (outcome === undefined) return CLOSE;
   if (outcome === 'invalid-data') return error('Invalid data');
   return { kind: 'answer', status: 200, frame: { event, result: outcome } };
 }
 
-/** @internal The frame's event for the request log, when it names one. */
-export function peekEvent(text: string): string | undefined {
+/** @internal The frame's event for the request log, when it is a JSON object naming one as a string. */
+export function peekEvent(frame: ReceivedFrame): string | undefined {
+  if (frame.binary) return undefined;
+  const message = parseJson(frame.text)?.value;
+  return isRecord(message) && typeof message.event === 'string' ? message.event : undefined;
+}
+
+/** JSON.parse, falling back to the Python reading for what only Python accepts (NaN, Infinity). */
+function parseJson(text: string): { value: unknown } | undefined {
   try {
-    const message: unknown = JSON.parse(text);
-    return isRecord(message) && typeof message.event === 'string' ? message.event : undefined;
+    return { value: JSON.parse(text) as unknown };
   } catch {
-    return undefined;
+    const value = parsePythonJson(text);
+    return value === undefined ? undefined : { value: toJs(value) };
   }
 }
 
-/** How Python's f-string prints a JSON scalar. */
-function pythonStr(value: unknown): string {
-  if (value === undefined || value === null) return 'None';
-  if (typeof value === 'boolean') return value ? 'True' : 'False';
-  return String(value);
+/** A string event as is; anything else re-read the Python way to render it as Python would. */
+function renderEvent(event: unknown, text: string): string {
+  if (typeof event === 'string') return event;
+  const message = parsePythonJson(text);
+  const value = message?.kind === 'dict' ? message.entries.get('event') : undefined;
+  return value ? pythonStr(value) : 'None';
 }

@@ -1,13 +1,14 @@
 /**
  * One accepted socket: frames handled one at a time, strictly in order, each answered with exactly
- * one frame (or the socket closed silently); the drop hook and latency apply here.
+ * one frame (or the socket closed silently); the drop hook and latency apply here. Frames over the
+ * size limit never get here: the `ws` server closes the socket with 1009 (see handshake.ts).
  * @module
  */
 import { WebSocket, type RawData } from 'ws';
 import type { Client } from './clients.js';
 import type { ServerContext } from './context.js';
 import type { SeenRequest } from './request-log.js';
-import { handleFrame, peekEvent } from './socket-frames.js';
+import { handleFrame, peekEvent, type ReceivedFrame } from './socket-frames.js';
 
 /** @internal */
 export class SocketConnection {
@@ -22,7 +23,7 @@ export class SocketConnection {
     private readonly context: ServerContext,
     onGone: () => void,
   ) {
-    ws.on('message', (data) => this.receive(rawText(data)));
+    ws.on('message', (data, isBinary) => this.receive(isBinary ? { binary: true } : { binary: false, text: rawText(data) }));
     ws.on('error', () => undefined);
     ws.on('close', () => {
       this.ended = true;
@@ -42,22 +43,22 @@ export class SocketConnection {
     this.ws.terminate();
   }
 
-  private receive(text: string): void {
-    const entry = this.context.log.record({ transport: 'ws', method: 'FRAME', path: '/ws', event: peekEvent(text), at: Date.now() });
+  private receive(frame: ReceivedFrame): void {
+    const entry = this.context.log.record({ transport: 'ws', method: 'FRAME', path: '/ws', event: peekEvent(frame), at: Date.now() });
     if (this.ended) return;
     if (this.context.faults.takeDrop(++this.received)) {
       this.terminate();
       return;
     }
     const latency = this.context.faults.latencyMs;
-    this.queue = this.queue.then(() => this.answer(text, entry, latency));
+    this.queue = this.queue.then(() => this.answer(frame, entry, latency));
   }
 
   /** Runs after the previous frame was answered; its latency counts from then. */
-  private async answer(text: string, entry: SeenRequest, latency: number): Promise<void> {
+  private async answer(frame: ReceivedFrame, entry: SeenRequest, latency: number): Promise<void> {
     await this.context.faults.delay(latency);
     if (this.ended || this.ws.readyState !== WebSocket.OPEN) return;
-    const outcome = handleFrame(this.context, this.client, text);
+    const outcome = handleFrame(this.context, this.client, frame);
     if (outcome.kind === 'close') {
       this.close(1000);
       return;

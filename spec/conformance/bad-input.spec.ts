@@ -96,7 +96,7 @@ describe('bad input and broken servers', () => {
     expect(seen).toEqual([]);
   });
 
-  withHooks('aborts a real in-flight request when unsubscribed (the server sees the request)', async () => {
+  withHooks(['setLatency', 'waitForRequest'], 'aborts a real in-flight request when unsubscribed (the server sees the request)', async () => {
     const server = hooks(target);
     const client = target.client();
     const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));
@@ -113,7 +113,7 @@ describe('bad input and broken servers', () => {
     }
   });
 
-  withHooks('fails with CancelledError when its AbortSignal fires, and TimeoutError when too slow', async () => {
+  withHooks(['setLatency', 'waitForRequest'], 'fails with CancelledError when its AbortSignal fires, and TimeoutError when too slow', async () => {
     const server = hooks(target);
     const client = target.client();
     const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));
@@ -139,7 +139,7 @@ describe('bad input and broken servers', () => {
     expect(error).toBeInstanceOf(CancelledError);
   });
 
-  withHooks('reports a 503 with its Retry-After', async () => {
+  withHooks('failNext', 'reports a 503 with its Retry-After', async () => {
     hooks(target).failNext(1, 503, { retryAfterSeconds: 7 });
     const error = await failure(firstValueFrom(target.client().authorize({ scope: 'temporary' })));
     expect(error).toBeInstanceOf(ServerError);
@@ -181,7 +181,7 @@ describe('bad input and broken servers', () => {
 });
 
 describe('server options', () => {
-  withHooks('works behind a path prefix', async () => {
+  withHooks('pathPrefix', 'works behind a path prefix', async () => {
     const prefixed = await startTarget({ pathPrefix: '/kiss' });
     try {
       expect(prefixed.url).toMatch(/\/kiss$/);
@@ -196,7 +196,7 @@ describe('server options', () => {
     }
   });
 
-  withHooks('answers CORS preflights when enabled', async () => {
+  withHooks('cors', 'answers CORS preflights when enabled', async () => {
     const cors = await startTarget({ cors: true });
     try {
       const res = await fetch(`${cors.url}/queries`, { method: 'OPTIONS', headers: { Origin: 'http://app.local', 'Access-Control-Request-Method': 'POST' } });

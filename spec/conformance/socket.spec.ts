@@ -140,6 +140,37 @@ describe('the socket on the wire', () => {
     ws.close();
   });
 
+  it('answers an event that is not a string with an error frame rendering it the Python way', async () => {
+    const ws = await rawSocket(token);
+    const events: Array<[unknown, string]> = [[{}, '{}'], [{ a: 1 }, "{'a': 1}"], [[1, 2], '[1, 2]'], [5, '5'], [true, 'True'], [null, 'None']];
+    for (const [event] of events) ws.send({ event, data: { query: 'q' } });
+    for (const [, rendered] of events) expect(await ws.next()).toEqual({ error: true, status_code: 400, detail: `Invalid event: ${rendered}` });
+    ws.close();
+  });
+
+  it('answers a store before bootstrap with the failed-store frame (extras null), not a close', async () => {
+    const auth = await firstValueFrom(target.client().authorize({ scope: 'temporary' }));
+    const ws = await rawSocket(auth.accessToken);
+    ws.send({ event: 'on_store', data: { files: [{ name: 'a.txt', content: 'YQ==' }], metadata: {} } });
+    expect(await ws.next()).toEqual({ event: 'on_store', result: { stack_id: auth.clientId, result: 'Files stored', extras: null } });
+    ws.close();
+  });
+
+  it('closes with code 1009 and no answer for a frame over 16 MiB', async () => {
+    const ws = await rawSocket(token);
+    ws.send(`{"event":"on_query","data":{"query":"${'x'.repeat(17_000_000)}"}}`);
+    expect(await ws.closed).toEqual({ code: 1009, reason: '' });
+  });
+
+  it.each([
+    ['data is null', { event: 'on_query', data: null }],
+    ['the frame is a JSON array', [1, 2]],
+  ])('closes with code 1000 and an empty reason when %s', async (_name, frame) => {
+    const ws = await rawSocket(token);
+    ws.send(frame);
+    expect(await ws.closed).toEqual({ code: 1000, reason: '' });
+  });
+
   it('closes with code 1000 and an empty reason when data is not an object, answering nothing queued behind it', async () => {
     const ws = await rawSocket(token);
     ws.send({ event: 'on_query', data: 5 });
@@ -158,7 +189,7 @@ describe('the socket on the wire', () => {
     ws.close();
   });
 
-  withHooks('keeps an open socket working after its token stops being valid for new ones', async () => {
+  withHooks('expireAllTokens', 'keeps an open socket working after its token stops being valid for new ones', async () => {
     const auth = await firstValueFrom(target.client().authorize({ scope: 'persistent' }));
     await firstValueFrom(target.client().bootstrap(auth));
     const ws = await rawSocket(auth.accessToken);

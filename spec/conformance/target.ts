@@ -38,8 +38,19 @@ export function hooks(target: Target): TestServer {
   return target.server;
 }
 
-/** A scenario that needs the test server's fault hooks: skipped, and reported as skipped, externally. */
-export const withHooks: jest.It = EXTERNAL_URL ? it.skip : it;
+/** A test-server hook or option a scenario cannot do without. */
+export type TestServerHook = Exclude<keyof TestServer, 'url' | 'wsUrl' | 'host' | 'port' | 'stop'> | keyof TestServerOptions;
+
+/**
+ * A scenario that needs the test server's hooks (or options): run against the embedded server,
+ * skipped against an external one, with a title that says which hook it needs, e.g.
+ * `reports a 503 [needs test-server hook: failNext]`.
+ */
+export function withHooks(hook: TestServerHook | readonly TestServerHook[], title: string, fn: jest.ProvidesCallback, timeout?: number): void {
+  if (!EXTERNAL_URL) return it(title, fn, timeout);
+  const needed = (typeof hook === 'string' ? [hook] : hook).join(', ');
+  it.skip(`${title} [needs test-server hook: ${needed}]`, fn, timeout);
+}
 
 /** Raw POST, bypassing the client, for wire-level quirks the client never provokes. */
 export async function rawPost(target: Target, path: string, body: string | object | undefined, headers: Record<string, string> = {}) {

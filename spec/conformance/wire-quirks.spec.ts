@@ -1,8 +1,10 @@
 // PROTOCOL.md quirks the client never provokes itself, checked on the wire, then fed through the
 // client's one error factory to show each becomes a clear typed outcome.
+import { Agent } from 'node:http';
 import { firstValueFrom } from 'rxjs';
 import { HttpError, UnauthorizedError, ValidationError } from '../../lib';
 import { errorFromHttpResponse } from '../../lib/errors/from-response';
+import { nodeRequest } from '../testing/helpers';
 import { rawPost, startTarget, type Target } from './target';
 
 let target: Target;
@@ -30,6 +32,19 @@ describe('bearer header', () => {
     const res = await rawPost(target, '/queries', { query: 'q' }, { Authorization: `bearer ${token}` });
     expect(res.status).toBe(401);
     expect(errorFromHttpResponse(res.status, res.text, {})).toBeInstanceOf(UnauthorizedError);
+  });
+
+  it.each([
+    ['malformed JSON', '/queries', '{"query": '],
+    ['a missing field', '/documents', { metadata: {} }],
+    ['an unknown action', '/sessions?action=foo', { query: 'q' }],
+    ['an unknown path', '/nope', {}],
+    ['a trailing slash', '/queries/', { query: 'q' }],
+    ['/auth/', '/auth/', { scope: 'temporary' }],
+  ])('is checked before anything else: 401 without it for %s', async (_name, path, body) => {
+    const res = await rawPost(target, path, body);
+    expect(res.status).toBe(401);
+    expect(res.json).toEqual({ detail: 'Authorization header missing' });
   });
 
   it('answers 401 "Invalid token" for garbage', async () => {
@@ -78,6 +93,44 @@ describe('validation', () => {
     const res = await rawPost(target, '/documents', { files: [{ name: 'odd.txt', content: '!!not base64!!' }], metadata: {} }, bearer());
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ result: 'Files stored' });
+  });
+});
+
+describe('trailing slashes', () => {
+  it.each(['/queries', '/auth', '/documents'])('redirects %s/ with 307 to the absolute URL without the slash', async (path) => {
+    const res = await fetch(`${target.url}${path}/?x=1`, { method: 'POST', headers: bearer(), body: '{}', redirect: 'manual' });
+    expect(res.status).toBe(307);
+    expect(res.headers.get('location')).toBe(`${target.url}${path}?x=1`);
+    expect(await res.text()).toBe('');
+  });
+
+  it('answers 404 for an unknown path, with or without a slash', async () => {
+    for (const path of ['/nope', '/nope/']) expect((await rawPost(target, path, {}, bearer())).status).toBe(404);
+  });
+});
+
+describe('the connection after a 500', () => {
+  it('is closed without a Connection: close header: a keep-alive client reusing it gets a reset', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const crashed = await nodeRequest(`${target.url}/auth`, { body: JSON.stringify({ scope: 'forever' }), agent });
+      expect(crashed).toMatchObject({ ok: true, status: 500, text: 'Internal Server Error' });
+      expect(crashed.ok && crashed.headers.connection).not.toBe('close');
+      const next = await nodeRequest(`${target.url}/auth`, { body: JSON.stringify({ scope: 'temporary' }), agent });
+      expect(next).toMatchObject({ ok: false, code: 'ECONNRESET', reusedSocket: true });
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('stays open after a 4xx', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect(await nodeRequest(`${target.url}/queries`, { body: '{}', agent })).toMatchObject({ ok: true, status: 401 });
+      expect(await nodeRequest(`${target.url}/auth`, { body: JSON.stringify({ scope: 'temporary' }), agent })).toMatchObject({ ok: true, status: 200, reusedSocket: true });
+    } finally {
+      agent.destroy();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 // Raw HTTP and WebSocket helpers for driving the embedded test server without the client.
+import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import WebSocket from 'ws';
 import type { TestServer } from '../../lib/testing';
 
@@ -35,6 +36,29 @@ export async function request(
     json = undefined;
   }
   return { status: response.status, text, json, headers: response.headers };
+}
+
+/** What a node:http request ended with: a response, or the error it failed with and whether it went out on a reused connection. */
+export type NodeHttpOutcome =
+  | { ok: true; status: number; headers: IncomingHttpHeaders; text: string; reusedSocket: boolean }
+  | { ok: false; code: string | undefined; message: string; reusedSocket: boolean };
+
+/** A request through node:http (so with a chosen Agent, and any header, Host included). */
+export function nodeRequest(
+  url: string,
+  init: { method?: string; body?: string; headers?: Record<string, string>; agent?: Agent | false } = {},
+): Promise<NodeHttpOutcome> {
+  const { method = 'POST', body = '', headers = {}, agent } = init;
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { method, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ ok: true, status: res.statusCode ?? 0, headers: res.headers, text, reusedSocket: req.reusedSocket }));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, code: error.code, message: error.message, reusedSocket: req.reusedSocket }));
+    req.end(body);
+  });
 }
 
 export const post = (base: string, path: string, body?: string | object, headers?: Record<string, string>) =>

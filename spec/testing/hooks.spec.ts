@@ -1,5 +1,5 @@
 // The test server's hooks: failNext, dropSocketAfter, failNextStores, expireAllTokens, latency,
-// the request log with waitForRequest, closeAllSockets, socket counters and stop.
+// the request log with waitForRequest, the clients snapshot, closeAllSockets, socket counters and stop.
 import { startTestServer, type TestServer } from '../../lib/testing';
 import { authorize, base64, bearer, bootstrapped, handshakeStatus, post, sleep, TestSocket } from './helpers';
 
@@ -101,13 +101,49 @@ describe('failNextStores', () => {
     socket.close();
   });
 
-  it('is not used up by a store refused before bootstrap', async () => {
+  it('is not used up by a store before bootstrap (which fails on its own)', async () => {
     const auth = await authorize(server);
     const headers = bearer(auth.access_token);
+    const file = { name: 'a.txt', content: base64('a') };
     server.failNextStores(1);
-    expect((await post(server.url, '/documents', { files: [] }, headers)).status).toBe(500);
+    expect((await post(server.url, '/documents', { files: [file] }, headers)).json).toMatchObject({ extras: null });
     await post(server.url, '/sessions?action=init', { query: 'hi' }, headers);
-    expect((await post(server.url, '/documents', { files: [] }, headers)).json).toMatchObject({ extras: null });
+    expect((await post(server.url, '/documents', { files: [file] }, headers)).json).toMatchObject({ extras: null });
+    expect((await post(server.url, '/documents', { files: [file] }, headers)).json).toMatchObject({ extras: { documents: [`${auth.client_id}-doc-1`] } });
+  });
+});
+
+describe('clients', () => {
+  it('lists every client with its scope, state and document count, and no secret', async () => {
+    const other = await startTestServer();
+    try {
+      expect(other.clients).toEqual([]);
+      const temporary = await bootstrapped(other);
+      const persistent = await authorize(other, 'persistent');
+      await post(other.url, '/documents', { files: [{ name: 'a.txt', content: base64('a') }, { name: 'b.txt', content: base64('b') }] }, bearer(temporary.access_token));
+      expect(other.clients).toEqual([
+        { id: temporary.client_id, scope: 'temporary', active: true, bootstrapped: true, documents: 2 },
+        { id: persistent.client_id, scope: 'persistent', active: true, bootstrapped: false, documents: 0 },
+      ]);
+      expect(JSON.stringify(other.clients)).not.toContain(temporary.client_secret);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('is a snapshot: it does not change under a test that holds it, a later read sees the close', async () => {
+    const other = await startTestServer();
+    try {
+      const auth = await bootstrapped(other);
+      const before = other.clients;
+      await post(other.url, '/sessions?action=close', { query: 'bye' }, bearer(auth.access_token));
+      expect(before).toEqual([expect.objectContaining({ active: true, bootstrapped: true })]);
+      expect(other.clients).toEqual([expect.objectContaining({ active: false, bootstrapped: false })]);
+      expect(other.clients.filter((c) => c.scope === 'temporary' && c.active)).toHaveLength(0);
+      expect(Object.isFrozen(before[0])).toBe(true);
+    } finally {
+      await other.stop();
+    }
   });
 });
 

@@ -17,19 +17,25 @@ describe('routes and methods (no CORS)', () => {
     expect(server.wsUrl).toBe(`ws://127.0.0.1:${server.port}/ws`);
   });
 
-  it('answers 404 {"detail":"Not Found"} for an unknown route, a plain GET /ws included', async () => {
+  it('answers 404 {"detail":"Not Found"} for an unknown route, a plain GET /ws included, once the bearer passed', async () => {
+    const { access_token: token } = await authorize(server);
     for (const [method, path] of [['POST', '/nope'], ['GET', '/'], ['GET', '/ws']] as const) {
-      const res = await request(server.url, path, { method });
+      const res = await request(server.url, path, { method, headers: bearer(token) });
       expect(res.status).toBe(404);
       expect(res.json).toEqual({ detail: 'Not Found' });
+      const anonymous = await request(server.url, path, { method });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.json).toEqual({ detail: 'Authorization header missing' });
     }
   });
 
-  it('answers 405 for OPTIONS (no preflight support) and GET on a known route', async () => {
-    for (const method of ['OPTIONS', 'GET']) {
-      const res = await request(server.url, '/queries', { method, headers: { Origin: 'http://page.test' } });
+  it('answers 405 for OPTIONS (no preflight support, no bearer needed) and for GET on a known route', async () => {
+    const { access_token: token } = await authorize(server);
+    for (const [method, headers] of [['OPTIONS', {}], ['GET', bearer(token)]] as const) {
+      const res = await request(server.url, '/queries', { method, headers: { Origin: 'http://page.test', ...headers } });
       expect(res.status).toBe(405);
       expect(res.json).toEqual({ detail: 'Method Not Allowed' });
+      expect(res.headers.get('allow')).toBe('POST');
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
     }
   });
@@ -67,7 +73,8 @@ describe('cors: true', () => {
     const unauthorized = await post(server.url, '/queries', { query: 'q' });
     expect(unauthorized.status).toBe(401);
     expect(unauthorized.headers.get('access-control-allow-origin')).toBe('*');
-    const missing = await post(server.url, '/nope', {});
+    const { access_token: token } = await authorize(server);
+    const missing = await post(server.url, '/nope', {}, bearer(token));
     expect(missing.status).toBe(404);
     expect(missing.headers.get('access-control-allow-origin')).toBe('*');
     const crashed = await post(server.url, '/auth', { scope: 'bogus' });
@@ -103,6 +110,13 @@ describe('pathPrefix', () => {
     expect((await handshakeStatus(`ws://127.0.0.1:${server.port}/ws`, bearer(auth.access_token))).status).toBe(403);
   });
 
+  it('redirects a trailing slash to the prefixed path', async () => {
+    const auth = await authorize(server);
+    const res = await fetch(`${server.url}/queries/`, { method: 'POST', headers: bearer(auth.access_token), redirect: 'manual' });
+    expect(res.status).toBe(307);
+    expect(res.headers.get('location')).toBe(`${server.url}/queries`);
+  });
+
   it('logs paths without the prefix and without the query string', async () => {
     server.clearRequests();
     const auth = await authorize(server);
@@ -124,10 +138,12 @@ describe('real token expiry (tokenLifetimeSeconds: 1)', () => {
   it('accepts a fresh token, refuses it once expired, and an open socket outlives it', async () => {
     // start right after a second boundary so the 1 s token is surely valid for the first checks
     await sleep(1000 - (Date.now() % 1000) + 20);
-    const auth = await bootstrapped(server);
+    const issued = await post(server.url, '/auth', { scope: 'temporary' });
+    const auth = issued.json as { access_token: string; client_id: string; client_secret: string };
     const headers = bearer(auth.access_token);
-    const payload = JSON.parse(Buffer.from(auth.access_token.split('.')[1] ?? '', 'base64url').toString()) as { exp: number; iat: number };
-    expect(payload.exp - payload.iat).toBe(1);
+    expect((await post(server.url, '/sessions?action=init', { query: 'hi' }, headers)).status).toBe(200);
+    const payload = JSON.parse(Buffer.from(auth.access_token.split('.')[1] ?? '', 'base64url').toString()) as { exp: number };
+    expect(payload.exp - Date.parse(issued.headers.get('date') ?? '') / 1000).toBe(1);
     expect((await post(server.url, '/queries', { query: 'fresh' }, headers)).status).toBe(200);
     const socket = await TestSocket.open(server.wsUrl, auth.access_token);
     await sleep(payload.exp * 1000 - Date.now() + 50);

@@ -106,11 +106,114 @@ describe('frames', () => {
   });
 });
 
+describe('frames the server reads the Python way', () => {
+  it.each([
+    ['missing', { data: {} }, 'None'],
+    ['null', { event: null, data: {} }, 'None'],
+    ['an empty object', { event: {}, data: {} }, '{}'],
+    ['an object', { event: { a: 1 }, data: {} }, "{'a': 1}"],
+    ['a nested object', { event: { a: [1, 'x', null, true, { b: 'c' }], 'k"': "it's" } }, `{'a': [1, 'x', None, True, {'b': 'c'}], 'k"': "it's"}`],
+    ['a list', { event: [1, 2], data: {} }, '[1, 2]'],
+    ['a number', { event: 5, data: {} }, '5'],
+    ['a float', { event: 1.5 }, '1.5'],
+    ['a boolean', { event: true, data: {} }, 'True'],
+  ])('answers an event that is %s with "Invalid event: <Python str()>"', async (_name, frame, rendered) => {
+    const auth = await bootstrapped(server);
+    const socket = await TestSocket.open(server.wsUrl, auth.access_token);
+    expect(await socket.call(frame)).toEqual({ error: true, status_code: 400, detail: `Invalid event: ${rendered}` });
+    expect(await socket.call({ event: 'on_query', data: { query: 'still open' } })).toMatchObject({ event: 'on_query' });
+    socket.close();
+  });
+
+  it.each([
+    ['{"event": 1.0}', '1.0'],
+    ['{"event": 1e20}', '1e+20'],
+    ['{"event": 1e-5}', '1e-05'],
+    ['{"event": 123456789012345678901234567890}', '123456789012345678901234567890'],
+    ['{"event": {"b": 1, "1": 2, "b": 3}}', "{'b': 3, '1': 2}"],
+    ['{"event": NaN}', 'nan'],
+    ['{"event": -Infinity}', '-inf'],
+    [JSON.stringify({ event: ["a'b", 'tab\t', '\u00e9\u00a0', '\u{1F600}'] }), `["a'b", 'tab\\t', 'é\\xa0', '\u{1F600}']`],
+  ])('renders %s exactly as Python does', async (text, rendered) => {
+    const auth = await authorize(server);
+    const socket = await TestSocket.open(server.wsUrl, auth.access_token);
+    expect(await socket.call(text)).toEqual({ error: true, status_code: 400, detail: `Invalid event: ${rendered}` });
+    socket.close();
+  });
+
+  it('reads missing data as {} (then validates it) and accepts NaN as Python\'s json does', async () => {
+    const auth = await bootstrapped(server);
+    const socket = await TestSocket.open(server.wsUrl, auth.access_token);
+    expect(await socket.call({ event: 'on_query' })).toEqual({ error: true, status_code: 400, detail: 'Invalid data' });
+    expect(await socket.call({ event: 'on_store' })).toEqual({ error: true, status_code: 400, detail: 'Invalid data' });
+    expect(await socket.call('{"event": "on_query", "data": {"query": NaN}}')).toEqual({ error: true, status_code: 400, detail: 'Invalid data' });
+    expect(await socket.call('{"event": "on_store", "data": {"files": [], "metadata": {"n": NaN}}}')).toMatchObject({ event: 'on_store', result: { result: 'Files stored' } });
+    expect(await socket.call('{"event": "bogus",}')).toEqual({ error: true, status_code: 400, detail: 'Invalid data' });
+    socket.close();
+  });
+
+  it('answers a store before bootstrap with the failed-store answer, and stores nothing', async () => {
+    const auth = await authorize(server);
+    const socket = await TestSocket.open(server.wsUrl, auth.access_token);
+    expect(await socket.call({ event: 'on_store', data: { files: [{ name: 'a.txt', content: base64('a') }], metadata: {} } })).toEqual({
+      event: 'on_store',
+      result: { stack_id: auth.client_id, result: 'Files stored', extras: null },
+    });
+    expect(server.clients.find((c) => c.id === auth.client_id)).toMatchObject({ bootstrapped: false, documents: 0 });
+    socket.close();
+  });
+
+  it('keeps answering a temporary client after its close: error frames, the failed store; anything else closes', async () => {
+    const auth = await bootstrapped(server);
+    const socket = await TestSocket.open(server.wsUrl, auth.access_token);
+    await socket.call({ event: 'on_close', data: { query: 'bye' } });
+    expect(await socket.call({ event: 'bogus', data: {} })).toEqual({ error: true, status_code: 400, detail: 'Invalid event: bogus' });
+    expect(await socket.call({ event: 'on_store', data: {} })).toEqual({ error: true, status_code: 400, detail: 'Invalid data' });
+    expect(await socket.call({ event: 'on_store', data: { files: [{ name: 'late.txt', content: base64('late') }] } })).toMatchObject({
+      result: { result: 'Files stored', extras: null },
+    });
+    socket.send({ event: 'on_init', data: { query: 'again?' } });
+    expect(await socket.closed).toEqual(SILENT);
+  });
+});
+
+describe('frame size limit', () => {
+  /** A text frame of exactly `bytes` bytes that the server answers with "Invalid event: bogus". */
+  const frameOf = (bytes: number) => {
+    const head = '{"event":"bogus","pad":"';
+    const tail = '"}';
+    return head + 'x'.repeat(bytes - head.length - tail.length) + tail;
+  };
+
+  it('answers a frame of exactly 16 MiB, and closes with 1009 and no answer for a 17 MB one (defaults)', async () => {
+    const auth = await authorize(server);
+    const socket = await TestSocket.open(server.wsUrl, auth.access_token);
+    expect(await socket.call(frameOf(16 * 1024 * 1024))).toEqual({ error: true, status_code: 400, detail: 'Invalid event: bogus' });
+    socket.send(frameOf(17_000_000));
+    expect(await socket.closed).toEqual({ code: 1009, reason: '' });
+    expect(socket.messages).toEqual([]);
+  });
+
+  it('takes its limit from maxFrameBytes: the limit is answered, one byte more closes with 1009', async () => {
+    const small = await startTestServer({ maxFrameBytes: 1000 });
+    try {
+      const auth = await authorize(small);
+      const socket = await TestSocket.open(small.wsUrl, auth.access_token);
+      expect(await socket.call(frameOf(1000))).toMatchObject({ detail: 'Invalid event: bogus' });
+      socket.send(frameOf(1001));
+      expect(await socket.closed).toEqual({ code: 1009, reason: '' });
+      expect(socket.messages).toEqual([]);
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
 describe('silent closes (code 1000, empty reason, no frame)', () => {
   it.each([
     ['asking before bootstrap', { event: 'on_query', data: { query: 'q' } }],
-    ['storing before bootstrap', { event: 'on_store', data: { files: [], metadata: {} } }],
     ['closing before bootstrap', { event: 'on_close', data: { query: 'q' } }],
+    ['on_auth (a real event whose handler cannot read a query body)', { event: 'on_auth', data: { query: 'q' } }],
   ])('%s', async (_name, frame) => {
     const auth = await authorize(server);
     const socket = await TestSocket.open(server.wsUrl, auth.access_token);
@@ -123,11 +226,30 @@ describe('silent closes (code 1000, empty reason, no frame)', () => {
     ['a number', 5],
     ['a string', 'text'],
     ['an array', []],
-    ['missing', undefined],
+    ['null', null],
   ])('data that is not an object (%s)', async (_name, data) => {
     const auth = await bootstrapped(server);
     const socket = await TestSocket.open(server.wsUrl, auth.access_token);
     socket.send({ event: 'on_query', data });
+    expect(await socket.closed).toEqual(SILENT);
+    expect(socket.messages).toEqual([]);
+  });
+
+  it.each([
+    ['an array', '[1,2]'],
+    ['a string', '"str"'],
+    ['null', 'null'],
+  ])('JSON that is not an object (%s)', async (_name, text) => {
+    const auth = await bootstrapped(server);
+    const socket = await TestSocket.open(server.wsUrl, auth.access_token);
+    socket.send(text);
+    expect(await socket.closed).toEqual(SILENT);
+  });
+
+  it('a binary frame, even holding valid JSON (the server reads text frames only)', async () => {
+    const auth = await bootstrapped(server);
+    const socket = await TestSocket.open(server.wsUrl, auth.access_token);
+    socket.ws.send(Buffer.from(JSON.stringify({ event: 'on_query', data: { query: 'q' } })), { binary: true });
     expect(await socket.closed).toEqual(SILENT);
     expect(socket.messages).toEqual([]);
   });

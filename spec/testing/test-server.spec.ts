@@ -1,7 +1,7 @@
 // The embedded test server's REST side, driven with raw fetch: /auth, bearer checks and the stack
 // lifecycle (bootstrap, ask, store, close), every body and status of PROTOCOL.md.
 import { startTestServer, type TestServer } from '../../lib/testing';
-import { authorize, base64, bearer, bootstrapped, post, request } from './helpers';
+import { authorize, base64, bearer, bootstrapped, nodeRequest, post, request } from './helpers';
 
 const VALUE_ERROR = 'Value error, Either `scope` or both `client_id` and `client_secret` must be provided.';
 
@@ -24,13 +24,18 @@ describe('POST /auth', () => {
     expect(body.client_secret?.length).toBeGreaterThan(16);
   });
 
-  it('issues an HS256 JWT with sub, scope and a 30 minute exp', async () => {
-    const auth = await authorize(server, 'persistent');
+  it('issues an HS256 JWT with exactly sub, scope and a 30 minute exp (no iat), timed like its Date header', async () => {
+    const res = await post(server.url, '/auth', { scope: 'persistent' });
+    const auth = res.json as { access_token: string; client_id: string };
     const [header] = auth.access_token.split('.');
     expect(JSON.parse(Buffer.from(header ?? '', 'base64url').toString())).toMatchObject({ alg: 'HS256' });
     const payload = claims(auth.access_token);
+    expect(Object.keys(payload).sort()).toEqual(['exp', 'scope', 'sub']);
     expect(payload).toMatchObject({ sub: auth.client_id, scope: 'persistent' });
-    expect((payload.exp as number) - (payload.iat as number)).toBe(1800);
+    // issued, then answered: the Date header's second is the issuing second or the one after it
+    const answeredAt = Date.parse(res.headers.get('date') ?? '') / 1000;
+    expect(payload.exp as number - answeredAt).toBeGreaterThanOrEqual(1799);
+    expect(payload.exp as number - answeredAt).toBeLessThanOrEqual(1800);
   });
 
   it('gives every client its own id', async () => {
@@ -111,10 +116,22 @@ describe('bearer checks on authenticated routes', () => {
     expect(res.headers.get('content-type')).toBe('application/json');
   });
 
-  it('treats a lower-case "bearer" or another scheme as a missing header', async () => {
-    for (const header of [`bearer ${token}`, `Basic ${token}`, token, 'Bearer']) {
+  it('treats a header without the word "Bearer" as missing, and "Bearer" without a second word as a bad format', async () => {
+    for (const header of [`bearer ${token}`, `Basic ${token}`, token]) {
       const res = await post(server.url, '/queries', { query: 'q' }, { Authorization: header });
       expect(res.json).toEqual({ detail: 'Authorization header missing' });
+    }
+    for (const header of ['Bearer', `Bearer  ${token}`]) {
+      const res = await post(server.url, '/queries', { query: 'q' }, { Authorization: header });
+      expect(res.status).toBe(401);
+      expect(res.json).toEqual({ detail: 'Invalid token format' });
+    }
+  });
+
+  it('takes the token from the second space-separated word of any header holding "Bearer", as the middleware does', async () => {
+    for (const header of [`xBearer ${token}`, `Bearer ${token} extra`]) {
+      const res = await post(server.url, '/queries', { query: 'q' }, { Authorization: header });
+      expect(res.status).toBe(200);
     }
   });
 
@@ -127,20 +144,75 @@ describe('bearer checks on authenticated routes', () => {
     }
   });
 
-  it('answers malformed JSON with 422 before checking the bearer, and validation after it', async () => {
-    expect((await post(server.url, '/queries', '{', {})).status).toBe(422);
-    expect((await post(server.url, '/queries', {}, {})).status).toBe(401);
+  it.each([
+    ['malformed JSON', '/queries', '{'],
+    ['a body failing validation', '/queries', {}],
+    ['a missing action', '/sessions', { query: 'q' }],
+    ['an unknown action', '/sessions?action=foo', { query: 'q' }],
+    ['a store without files', '/documents', { metadata: {} }],
+    ['an unknown path', '/nope', {}],
+    ['a trailing slash', '/queries/', { query: 'q' }],
+    ['/auth/ (only /auth itself skips the check)', '/auth/', { scope: 'temporary' }],
+  ])('checks the bearer first: 401 without one for %s', async (_name, path, body) => {
+    const res = await post(server.url, path, body);
+    expect(res.status).toBe(401);
+    expect(res.json).toEqual({ detail: 'Authorization header missing' });
+  });
+
+  it('validates the body (422) and checks the action (400) only for a valid bearer', async () => {
+    expect((await post(server.url, '/queries', '{', bearer(token))).status).toBe(422);
     expect((await post(server.url, '/queries', {}, bearer(token))).status).toBe(422);
+    expect((await post(server.url, '/sessions?action=foo', { query: 'q' }, bearer(token))).status).toBe(400);
+    expect((await post(server.url, '/nope', {}, bearer(token))).status).toBe(404);
+  });
+});
+
+describe('trailing slashes (Starlette redirect_slashes)', () => {
+  let token: string;
+  beforeAll(async () => {
+    token = (await authorize(server, 'persistent')).access_token;
+  });
+
+  it.each([
+    ['/queries/', '/queries'],
+    ['/auth/', '/auth'],
+    ['/sessions//?action=init&x=%20', '/sessions?action=init&x=%20'],
+    ['/documents/', '/documents'],
+  ])('answers %s with 307 to the absolute URL without the slash, query string kept', async (path, target) => {
+    const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: bearer(token), body: '{', redirect: 'manual' });
+    expect(res.status).toBe(307);
+    expect(res.headers.get('location')).toBe(`${server.url}${target}`);
+    expect(await res.text()).toBe('');
+  });
+
+  it('redirects any method, and OPTIONS even without a bearer', async () => {
+    const get = await fetch(`${server.url}/queries/`, { headers: bearer(token), redirect: 'manual' });
+    expect(get.status).toBe(307);
+    const options = await fetch(`${server.url}/queries/`, { method: 'OPTIONS', redirect: 'manual' });
+    expect(options.status).toBe(307);
+    expect(options.headers.get('location')).toBe(`${server.url}/queries`);
+  });
+
+  it('builds the Location from the Host header the client sent', async () => {
+    const res = await nodeRequest(`${server.url}/queries/`, { headers: { ...bearer(token), Host: 'stack.example:8443' }, body: '{}' });
+    expect(res).toMatchObject({ ok: true, status: 307, headers: { location: 'http://stack.example:8443/queries' } });
+  });
+
+  it('answers 404 for an unknown path with a slash, for / and //, and for /ws/', async () => {
+    for (const path of ['/nope/', '/', '//', '/ws/']) {
+      const res = await post(server.url, path, {}, bearer(token));
+      expect(res.status).toBe(404);
+      expect(res.json).toEqual({ detail: 'Not Found' });
+    }
   });
 });
 
 describe('stack lifecycle', () => {
-  it('answers 500 plain text for ask, store and close before bootstrap', async () => {
+  it('answers 500 plain text for ask and close before bootstrap', async () => {
     const auth = await authorize(server);
     const headers = bearer(auth.access_token);
     for (const [path, body] of [
       ['/queries', { query: 'q' }],
-      ['/documents', { files: [], metadata: {} }],
       ['/sessions?action=close', { query: 'bye' }],
     ] as const) {
       const res = await post(server.url, path, body, headers);
@@ -148,6 +220,17 @@ describe('stack lifecycle', () => {
       expect(res.text).toBe('Internal Server Error');
       expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     }
+  });
+
+  it('answers a store before bootstrap with the failed-store answer (200, extras null) and stores nothing', async () => {
+    const auth = await authorize(server, 'persistent');
+    const headers = bearer(auth.access_token);
+    const res = await post(server.url, '/documents', { files: [{ name: 'early.txt', content: base64('early') }], metadata: {} }, headers);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ stack_id: auth.client_id, result: 'Files stored', extras: null });
+    expect(server.clients.find((c) => c.id === auth.client_id)).toMatchObject({ bootstrapped: false, documents: 0 });
+    await post(server.url, '/sessions?action=init', { query: 'hi' }, headers);
+    expect((await post(server.url, '/queries', { query: 'q' }, headers)).json).toMatchObject({ result: 'Answer to "q"' });
   });
 
   it('bootstraps (twice is fine) with "Greetings!" and the client id as stack id', async () => {
@@ -297,6 +380,22 @@ describe('sessions action and body validation', () => {
   });
 });
 
+describe('request bodies read as Python json reads them', () => {
+  it("names Python's error and position in the 422 (v2 puts it in ctx.error)", async () => {
+    const res = await post(server.url, '/auth', '{"scope": "temporary",}');
+    expect(res.json).toEqual({
+      detail: [{ type: 'json_invalid', loc: ['body', 22], msg: 'JSON decode error', input: {}, ctx: { error: 'Expecting property name enclosed in double quotes' } }],
+    });
+  });
+
+  it('skips a UTF-8 byte-order mark and accepts NaN', async () => {
+    expect((await post(server.url, '/auth', '\uFEFF{"scope": "temporary"}')).status).toBe(200);
+    const auth = await bootstrapped(server);
+    const res = await post(server.url, '/documents', '{"files": [], "metadata": {"n": NaN}}', bearer(auth.access_token));
+    expect(res.status).toBe(200);
+  });
+});
+
 describe('validation style v1', () => {
   let v1: TestServer;
   beforeAll(async () => {
@@ -315,6 +414,15 @@ describe('validation style v1', () => {
         { loc: ['query', 'action'], msg: 'field required', type: 'value_error.missing' },
         { loc: ['body', 'query'], msg: 'str type expected', type: 'type_error.str' },
       ],
+    });
+    const property = await post(v1.url, '/queries', '{bad', headers);
+    expect(property.json).toEqual({
+      detail: [{
+        loc: ['body', 1],
+        msg: 'Expecting property name enclosed in double quotes: line 1 column 2 (char 1)',
+        type: 'value_error.jsondecode',
+        ctx: { msg: 'Expecting property name enclosed in double quotes', doc: '{bad', pos: 1, lineno: 1, colno: 2 },
+      }],
     });
     const malformed = await post(v1.url, '/queries', '{"query": ', headers);
     expect(malformed.status).toBe(422);
