@@ -17,8 +17,16 @@ import type { DeadlineQueue } from './deadlines.js';
 export interface CallOptions {
   /** Cancels the call; the Observable then errors with a {@link CancelledError}. */
   signal?: AbortSignal;
-  /** Milliseconds to wait for the answer before failing with a {@link TimeoutError}; 0 disables. @default the client's `timeout` */
+  /**
+   * Milliseconds the whole call may take, retries included, before failing with a
+   * {@link TimeoutError}; 0 disables. @default the client's `timeout`
+   */
   timeout?: number;
+  /**
+   * Milliseconds one attempt may take, when a session retries within `timeout`; 0 means no limit
+   * beyond `timeout`. @default 0
+   */
+  attemptTimeout?: number;
 }
 
 /** @internal How a transport reports the outcome of one request. */

@@ -6,7 +6,7 @@
 import crossFetch from 'cross-fetch';
 import { asyncScheduler, type Observable, type SchedulerLike, throwError } from 'rxjs';
 import { Authorization } from '../auth/authorization.js';
-import { type KissError, SessionMisuseError, type Step } from '../errors/kiss-error.js';
+import { type ErrorContext, type KissError, SessionMisuseError, type Step } from '../errors/kiss-error.js';
 import type { DocumentSource } from '../documents/document-source.js';
 import type { StackResponseBody } from '../protocol/codecs.js';
 import { type Endpoint, type EndpointOptions, resolveEndpoint } from '../rest/endpoint.js';
@@ -16,7 +16,8 @@ import { createRestTransport } from '../rest/rest-transport.js';
 import { createSocketTransport, type SocketOptions } from '../socket/socket-transport.js';
 import { call, type CallOptions } from './call.js';
 import { DeadlineQueue } from './deadlines.js';
-import { authorizeBody, type AuthorizeRequest, documentsBody, questionBody, requireToken } from './requests.js';
+import { authorizeBody, type AuthorizeRequest, checkCallOptions, checkTimeout, documentsBody, questionBody, requireToken } from './requests.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from '../documents/document-source.js';
 import { type Answer, type SessionReply, type StoreResult, toAnswer, toSessionReply, toStoreResult } from './results.js';
 
 /**
@@ -37,8 +38,14 @@ export interface ClientOptions extends EndpointOptions {
   fetch?: FetchLike;
   /** Headers added to every REST request (never logged). @default {} */
   headers?: Record<string, string>;
-  /** Default per-call timeout in milliseconds; 0 disables. @default 60000 */
+  /** Default per-call timeout in milliseconds (a deadline for the whole call, retries included); 0 disables. @default 60000 */
   timeout?: number;
+  /**
+   * The largest document `store` accepts, in bytes, checked before the document is read (a larger
+   * one fails with a `SessionMisuseError` naming this option).
+   * @default 104857600 (100 MiB)
+   */
+  maxDocumentBytes?: number;
   /** Scheduler for timeouts and socket timers, so tests can run in virtual time. @default asyncScheduler */
   scheduler?: SchedulerLike;
   /**
@@ -101,12 +108,13 @@ export interface KissClient {
   destroy(auth: Authorization, options?: SessionCallOptions): Observable<SessionReply>;
   /**
    * Closes the client's sockets now. Requests still waiting fail with `reason` (as an error of their
-   * own step), or with a `CancelledError`. REST needs no disposal.
+   * own step), or with a `CancelledError`; later calls fail at once with a `SessionMisuseError`.
    */
   dispose(reason?: KissError): void;
 }
 
-const DEFAULT_TIMEOUT_MS = 60_000;
+/** @internal The default of the `timeout` option. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /**
  * Creates a client for one server.
@@ -129,7 +137,20 @@ export function createClient(options: ClientOptions): KissClient {
   const endpoint = resolveEndpoint(options);
   const scheduler = options.scheduler ?? asyncScheduler;
   const deadlines = new DeadlineQueue(scheduler);
-  const defaultTimeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+  const defaultTimeout = checkTimeout(options.timeout, 'timeout', {}) ?? DEFAULT_TIMEOUT_MS;
+  const maxDocumentBytes = checkSize(options.maxDocumentBytes, 'maxDocumentBytes') ?? DEFAULT_MAX_DOCUMENT_BYTES;
+  let disposed = false;
+  /** Refuses calls on a disposed client, and call options that cannot work. */
+  const checkCall = (callOptions: unknown, context: ErrorContext) => {
+    if (disposed) throw new SessionMisuseError('This client was disposed; create a new client to keep going.', context);
+    checkCallOptions(callOptions, context);
+  };
+  /** One attempt's time limit: the call's timeout, or its attempt timeout when shorter. */
+  const timeoutOf = (callOptions: CallOptions | undefined) => {
+    const whole = callOptions?.timeout ?? defaultTimeout;
+    const attempt = callOptions?.attemptTimeout;
+    return attempt === undefined || attempt === 0 ? whole : whole === 0 ? attempt : Math.min(whole, attempt);
+  };
   const requester = options.fetch
     ? fetchRequester(options.fetch)
     : (nodeHttpRequester() ?? fetchRequester(crossFetch as unknown as FetchLike));
@@ -140,7 +161,10 @@ export function createClient(options: ClientOptions): KissClient {
     const context = rest.context('authorize');
     return call({
       context,
-      body: () => authorizeBody(request, context),
+      body: () => {
+        checkCall(callOptions, context);
+        return authorizeBody(request, context);
+      },
       start: rest.authorize,
       read: ({ body, serverDate }) =>
         new Authorization(
@@ -150,7 +174,7 @@ export function createClient(options: ClientOptions): KissClient {
           'scope' in request ? request.scope : undefined,
           Authorization.clockOffset(serverDate, scheduler.now()),
         ),
-      timeout: callOptions?.timeout ?? defaultTimeout,
+      timeout: timeoutOf(callOptions),
       signal: callOptions?.signal,
       deadlines,
     });
@@ -183,6 +207,7 @@ export function createClient(options: ClientOptions): KissClient {
     return call<unknown, StackResponseBody, T>({
       context,
       body: () => {
+        checkCall(callOptions, context);
         requireToken(auth, context);
         return body();
       },
@@ -190,7 +215,7 @@ export function createClient(options: ClientOptions): KissClient {
         ? (ready, settle) => socket.send(step, auth, ready, settle)
         : (ready, settle) => rest.send(step, auth.accessToken, ready, settle),
       read,
-      timeout: callOptions?.timeout ?? defaultTimeout,
+      timeout: timeoutOf(callOptions),
       signal: callOptions?.signal,
       deadlines,
     });
@@ -209,7 +234,7 @@ export function createClient(options: ClientOptions): KissClient {
         'store',
         auth,
         async () => {
-          const body = await documentsBody(documents, callOptions?.metadata, contextOf('store'));
+          const body = await documentsBody(documents, callOptions?.metadata, contextOf('store'), maxDocumentBytes);
           names = body.files.map((file) => file.name);
           return body;
         },
@@ -218,6 +243,18 @@ export function createClient(options: ClientOptions): KissClient {
       );
     },
     destroy: (auth, callOptions) => send('destroy', auth, () => ({ query: callOptions?.query ?? 'Bye' }), toSessionReply, callOptions),
-    dispose: (reason) => socket?.dispose(reason),
+    dispose: (reason) => {
+      disposed = true;
+      socket?.dispose(reason);
+    },
   };
+}
+
+/** A size option's value, or a misuse error naming it: a positive whole number of bytes. */
+function checkSize(value: unknown, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new SessionMisuseError(`The ${option} option must be a positive whole number of bytes, not ${String(value)}.`);
+  }
+  return value;
 }

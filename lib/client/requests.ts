@@ -60,10 +60,41 @@ export async function documentsBody(
   documents: DocumentSource | readonly DocumentSource[],
   metadata: Record<string, unknown> | undefined,
   context: ErrorContext,
+  maxDocumentBytes?: number,
 ): Promise<DocumentsBody> {
   const meta = metadata ?? {};
   if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
     throw new SessionMisuseError('store metadata must be a plain object.', context);
   }
-  return { files: await toWireFiles(documents, context), metadata: meta };
+  return { files: await toWireFiles(documents, context, maxDocumentBytes), metadata: meta };
+}
+
+/**
+ * A timeout option's value, or a misuse error naming the option: a finite number of milliseconds,
+ * 0 or more (0 disables).
+ * @internal
+ */
+export function checkTimeout(value: unknown, option: string, context: ErrorContext): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new SessionMisuseError(
+      `The ${option} option must be a number of milliseconds, 0 or more (0 disables it), not ${typeof value === 'string' ? `"${value}"` : String(value)}.`,
+      context,
+    );
+  }
+  return value;
+}
+
+/** @internal The per-call options, checked: an object (or nothing), a valid timeout, an AbortSignal. */
+export function checkCallOptions(options: unknown, context: ErrorContext): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') {
+    throw new SessionMisuseError(`Call options must be an object such as { timeout: 5000 }, not ${options === null ? 'null' : typeof options}.`, context);
+  }
+  const { timeout, attemptTimeout, signal } = options as { timeout?: unknown; attemptTimeout?: unknown; signal?: unknown };
+  checkTimeout(timeout, 'timeout', context);
+  checkTimeout(attemptTimeout, 'attemptTimeout', context);
+  if (signal !== undefined && (signal === null || typeof (signal as AbortSignal).addEventListener !== 'function')) {
+    throw new SessionMisuseError('The signal option must be an AbortSignal.', context);
+  }
 }

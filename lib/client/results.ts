@@ -2,8 +2,8 @@
  * The typed values the lifecycle steps emit, built from decoded wire bodies.
  * @module
  */
-import type { ErrorContext } from '../errors/kiss-error.js';
-import { NotStoredError } from '../errors/kiss-error.js';
+import { DecodeError, type ErrorContext, NotStoredError } from '../errors/kiss-error.js';
+import { previewValue } from '../errors/redact.js';
 import { answerExtrasCodec, storeExtrasCodec, type StackResponseBody } from '../protocol/codecs.js';
 import { decodeOrThrow } from '../protocol/decode.js';
 
@@ -60,10 +60,16 @@ export function toSessionReply(body: StackResponseBody): SessionReply {
 /** @internal */
 export function toAnswer(body: StackResponseBody, question: string, context: ErrorContext): Answer {
   const extras = decodeOrThrow(answerExtrasCodec, body.extras, { ...context });
+  // Every answer names its question: one naming another is somebody else's answer, never ours.
+  if (typeof extras?.query === 'string' && extras.query !== question) {
+    throw new DecodeError('Answer', 'extras.query', `${previewValue(extras.query)} (an answer to another question)`, context);
+  }
+  // An answer without text is no answer: never deliver it as an empty success.
+  if (typeof body.result !== 'string') throw new DecodeError('Answer', 'result', previewValue(body.result), context);
   return {
     stackId: body.stack_id,
     question,
-    text: body.result ?? '',
+    text: body.result,
     metadata: extras?.metadata ?? null,
     distances: extras?.distances ?? null,
     supportingDocuments: extras?.supporting_documents ?? null,

@@ -7,20 +7,24 @@
 import { DocumentError, type ErrorContext } from '../errors/kiss-error.js';
 
 type ReadFile = (path: string) => Promise<Uint8Array>;
+type Stat = (path: string) => Promise<{ size: number; isFile(): boolean }>;
+interface Fs {
+  readFile: ReadFile;
+  stat: Stat;
+}
 
 interface NodeProcess {
   versions?: { node?: string };
   getBuiltinModule?: (id: string) => unknown;
 }
 
-async function loadReadFile(): Promise<ReadFile | undefined> {
+async function loadFs(): Promise<Fs | undefined> {
   const proc = (globalThis as { process?: NodeProcess }).process;
   if (!proc?.versions?.node) return undefined;
-  const fromBuiltin = proc.getBuiltinModule?.('node:fs/promises') as { readFile: ReadFile } | undefined;
-  if (fromBuiltin) return fromBuiltin.readFile;
+  const fromBuiltin = proc.getBuiltinModule?.('node:fs/promises') as Fs | undefined;
+  if (fromBuiltin) return fromBuiltin;
   const specifier = 'node:fs/promises';
-  const mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as { readFile: ReadFile };
-  return mod.readFile;
+  return (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as Fs;
 }
 
 const PROBLEMS: Record<string, string> = {
@@ -31,18 +35,30 @@ const PROBLEMS: Record<string, string> = {
 };
 
 /**
- * Reads a file's bytes, or fails with a {@link DocumentError} naming it.
+ * Reads a file's bytes, or fails with a {@link DocumentError} naming it. `checkSize` sees the
+ * file's size before anything is read, and may throw.
  * @internal
  */
-export async function readPath(path: string, context: ErrorContext): Promise<Uint8Array> {
-  const readFile = await loadReadFile();
-  if (!readFile) {
+export async function readPath(path: string, context: ErrorContext, checkSize: (bytes: number) => void = () => undefined): Promise<Uint8Array> {
+  const fs = await loadFs();
+  if (!fs) {
     throw new DocumentError(path, 'is a file path, which only Node can read; pass a File, Blob or Uint8Array with a name instead', context);
   }
+  let size: number;
   try {
-    return await readFile(path);
+    size = (await fs.stat(path)).size;
   } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
-    throw new DocumentError(path, PROBLEMS[code] ?? `cannot be read (${code || 'unknown error'})`, context, { cause: error });
+    throw unreadable(path, error, context);
   }
+  checkSize(size);
+  try {
+    return await fs.readFile(path);
+  } catch (error) {
+    throw unreadable(path, error, context);
+  }
+}
+
+function unreadable(path: string, error: unknown, context: ErrorContext): DocumentError {
+  const code = (error as { code?: string }).code ?? '';
+  return new DocumentError(path, PROBLEMS[code] ?? `cannot be read (${code || 'unknown error'})`, context, { cause: error });
 }

@@ -65,6 +65,7 @@ export function errorFromHttpResponse(
   if (issues) return new ValidationError(status, issues, context);
   if (status === 422) return new ValidationError(status, [], context, detail);
   if (status >= 500) return new ServerError(status, detail, context, parseRetryAfter(retryAfter));
+  if (status === 429) return new HttpError(status, detail, context, undefined, parseRetryAfter(retryAfter));
   return new HttpError(status, detail, context);
 }
 

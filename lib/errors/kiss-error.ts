@@ -105,14 +105,20 @@ export class HttpError extends KissError {
     readonly detail: string | undefined,
     context: ErrorContext = {},
     message?: string,
+    /** Milliseconds the server asked us to wait before retrying (`Retry-After`), when it said. */
+    readonly retryAfterMs?: number,
   ) {
-    super(
-      message ??
-        `The server refused the request${where(context)} with HTTP ${status}${detail ? `: ${detail}` : ''}. ` +
-          'Check the request and the server version; retrying the same request will not help.',
-      context,
-    );
+    super(message ?? httpMessage(status, detail, context, retryAfterMs), context);
   }
+}
+
+function httpMessage(status: number, detail: string | undefined, context: ErrorContext, retryAfterMs: number | undefined): string {
+  const head = `The server refused the request${where(context)} with HTTP ${status}${detail ? `: ${detail}` : ''}.`;
+  if (status === 429) {
+    const wait = retryAfterMs === undefined ? 'a while' : `${Math.ceil(retryAfterMs / 1000)} s`;
+    return `${head} It is limiting how fast this client may call it; wait ${wait} and retry (sessions retry it by themselves).`;
+  }
+  return `${head} Check the request and the server version; retrying the same request will not help.`;
 }
 
 /**
@@ -229,10 +235,9 @@ export class ServerError extends HttpError {
     status: number,
     detail: string | undefined,
     context: ErrorContext = {},
-    /** Milliseconds the server asked us to wait (`Retry-After`), when it said. */
-    readonly retryAfterMs?: number,
+    retryAfterMs?: number,
   ) {
-    super(status, detail, context, serverMessage(status, detail, context));
+    super(status, detail, context, serverMessage(status, detail, context), retryAfterMs);
   }
 }
 
@@ -386,11 +391,13 @@ export class NotStoredError extends KissError {
 
 /**
  * How a socket ended while a request waited: `server-closed` (the server closed it cleanly, code
- * 1000, which it does instead of answering a request it cannot handle) or `dropped` (the connection
- * was lost without a clean close).
+ * 1000, which it does instead of answering a request it cannot handle), `dropped` (the connection
+ * was lost without a clean close), `too-big` (the server closed it with 1009: a frame over its size
+ * limit) or `order-lost` (the client closed it because an answer did not match its request, or a
+ * frame came that no request was waiting for: answers can no longer be matched by order).
  * @category Errors
  */
-export type SocketCloseCause = 'server-closed' | 'dropped' | 'too-big';
+export type SocketCloseCause = 'server-closed' | 'dropped' | 'too-big' | 'order-lost';
 
 /**
  * A request sent on the socket got no answer because the socket closed. Names the event, the close
@@ -421,6 +428,14 @@ export class SocketClosedError extends KissError {
 }
 
 function socketClosedMessage(event: string, cause: SocketCloseCause, code: number, attempts: number): string {
+  if (cause === 'order-lost') {
+    const head =
+      'The answers on the socket stopped matching the requests (an answer to another request, a frame nobody asked for, or ' +
+      `one that is not a protocol message), so the client closed it before ${event} was answered`;
+    if (event === 'on_store') return `${head}. The documents may or may not have been stored: ask about them to check, or store again.`;
+    if (event === 'on_close') return `${head}. The session may or may not be closed: destroy again to be sure.`;
+    return `${head}, after ${attempts} send${attempts === 1 ? '' : 's'}; no answer that might belong to another request was delivered. Check the server or any proxy in between, then retry.`;
+  }
   if (cause === 'too-big') {
     return (
       `The server closed the socket (code ${code}: message too big) without answering ${event}: a frame was larger than the ` +

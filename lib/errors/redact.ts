@@ -22,6 +22,19 @@ export function redactText(text: string): string {
 }
 
 /**
+ * Removes the given secrets (a request's token, a client secret) wherever they appear in text the
+ * server sent back, e.g. a `detail` that echoes the request. Runs before the text enters an error.
+ * @internal
+ */
+export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 6 && out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}
+
+/**
  * A deep copy of `value` where every secret-named field and every JWT-looking string is replaced
  * by `[redacted]`. Cycles are cut.
  * @internal

@@ -6,6 +6,7 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { DecodeError, type ErrorContext } from '../errors/kiss-error.js';
 import { previewValue } from '../errors/redact.js';
+import { socketErrorCodec, type SocketErrorFrame, socketResultCodec, type SocketResponseFrame } from './codecs.js';
 
 /** Renders an io-ts context as a readable path (`extras.distances[0]`), skipping union branches. */
 function pathOf(context: t.Context): string {
@@ -66,4 +67,24 @@ export function tryParseJson(text: string): unknown {
  */
 export function decodeJson<C extends t.Mixed>(codec: C, text: string, context: ErrorContext = {}): t.TypeOf<C> {
   return decodeOrThrow(codec, parseJson(text, codec.name, context), context);
+}
+
+/**
+ * True for a failure frame (`error: true`). A frame whose `error` is anything else (absent,
+ * `false`, `null`) is an answer, and is decoded as one.
+ * @internal
+ */
+export function isSocketErrorFrame(frame: SocketResponseFrame): frame is SocketErrorFrame {
+  return (frame as { error?: unknown }).error === true;
+}
+
+/**
+ * Parses and decodes one server socket frame: a failure frame when its `error` is `true`, else an
+ * answer frame.
+ * @internal
+ */
+export function decodeSocketFrame(text: string, context: ErrorContext = {}): SocketResponseFrame {
+  const value = parseJson(text, 'SocketResponse', context);
+  const failure = !!value && typeof value === 'object' && (value as { error?: unknown }).error === true;
+  return failure ? decodeOrThrow(socketErrorCodec, value, context) : decodeOrThrow(socketResultCodec, value, context);
 }

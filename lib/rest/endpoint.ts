@@ -23,6 +23,12 @@ export interface EndpointOptions {
   pathPrefix?: string;
   /** Use `https`/`wss` instead of `http`/`ws`. @default true */
   secure?: boolean;
+  /**
+   * Allow plain `http://` / `ws://` to a host that is not this machine. Tokens and client secrets
+   * then cross the network unencrypted; without this option such a URL is refused.
+   * @default false
+   */
+  allowInsecure?: boolean;
 }
 
 /**
@@ -48,6 +54,9 @@ const misuse = (message: string) => new SessionMisuseError(message);
  * @category Client
  */
 export function resolveEndpoint(options: EndpointOptions): Endpoint {
+  if (options === null || typeof options !== 'object') {
+    throw misuse(`Options must be an object such as { url: 'http://localhost:8080' }, not ${options === null ? 'null' : typeof options}.`);
+  }
   let url: URL;
   if (options.url !== undefined) {
     try {
@@ -80,10 +89,22 @@ export function resolveEndpoint(options: EndpointOptions): Endpoint {
     url.pathname = options.pathPrefix ?? '';
   }
   const secure = url.protocol === 'https:' || url.protocol === 'wss:';
+  if (!secure && !isLoopback(url.hostname) && options.allowInsecure !== true) {
+    throw misuse(
+      `${url.protocol}//${url.host} is not encrypted and not this machine: tokens and the client secret would cross the network in the clear. ` +
+        'Use https:// (or secure: true), or pass allowInsecure: true if that is really what you want.',
+    );
+  }
   const path = url.pathname.replace(/\/+$/, '');
   const authority = url.host;
   return {
     httpBase: `${secure ? 'https' : 'http'}://${authority}${path}`,
     wsUrl: `${secure ? 'wss' : 'ws'}://${authority}${path}/ws`,
   };
+}
+
+/** This machine: `localhost` (and `*.localhost`), 127.0.0.0/8, `::1`. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '::1' || /^::ffff:127(\.\d{1,3}){3}$/.test(host);
 }

@@ -37,8 +37,9 @@ export type HttpRequester = (request: HttpRequest) => Promise<HttpReply>;
  */
 export function fetchRequester(fetchImpl: FetchLike): HttpRequester {
   return async ({ url, headers, body, signal }) => {
-    const response = await fetchImpl(url, { method: 'POST', headers, body, signal });
+    // Redirects are the exchange's to judge (http-call.ts): fetch must not follow them with our credentials.
+    const response = await fetchImpl(url, { method: 'POST', headers, body, signal, redirect: 'manual' });
     const text = await response.text();
-    return { status: response.status, text, header: (name) => response.headers.get(name) };
+    return { status: response.type === 'opaqueredirect' ? 0 : response.status, text, header: (name) => response.headers.get(name) };
   };
 }

@@ -60,6 +60,7 @@ export function createRestTransport(endpoint: Endpoint, requester: HttpRequester
           headers,
           body,
           context,
+          secrets: ['client_secret' in body ? body.client_secret : undefined],
           read: (text, reply) => {
             const date = Date.parse(reply.header('date') ?? '');
             return { body: decodeJson(authResponseCodec, text, context), serverDate: Number.isNaN(date) ? undefined : date };
@@ -77,6 +78,7 @@ export function createRestTransport(endpoint: Endpoint, requester: HttpRequester
           headers: { ...headers, Authorization: `Bearer ${token}` },
           body,
           context,
+          secrets: [token],
           read: (text) => decodeJson(stackResponseCodec, text, context),
         },
         settle,

@@ -38,10 +38,19 @@ export function mayResendAfterDrop(event: SocketEvent, options: { resendStores: 
 export function isRetryable(error: unknown, step: Step, options: { resendStores: boolean }): boolean {
   if (!isKissError(error)) return false;
   switch (error.kind) {
-    // The server or a proxy is briefly unavailable. A 500, though, is this server's answer to
-    // using a stack before bootstrap or after destroy (or an unknown scope): repeating it fails again.
+    // 503: the server (or a proxy) says it did not handle the request and will be back; safe for
+    // every step. 502 and 504 come from a proxy that may have passed the request on before the
+    // server's answer was lost, so a store is only repeated when the caller accepts duplicates.
+    // A 500 is this server's answer to using a stack before bootstrap or after destroy (or an
+    // unknown scope): repeating it fails again.
     case 'server':
-      return error.status === 502 || error.status === 503 || error.status === 504;
+      if (error.status === 503) return true;
+      if (error.status === 502 || error.status === 504) return step !== 'store' || options.resendStores;
+      return false;
+    // 429: the server refused to handle the request for now; it was not handled, so any step may
+    // be repeated once the wait it asked for (Retry-After) is over.
+    case 'http':
+      return error.status === 429;
     // Nothing reached the server (refused, DNS) or the connection broke. A store that may have been
     // received could be stored twice, so it is only repeated when the caller accepts that.
     case 'transport':

@@ -4,13 +4,13 @@
  * @module
  */
 import { type MonoTypeOperatorFunction, type SchedulerLike, retry, timer } from 'rxjs';
-import { type KissError, ServerError, type Step } from '../errors/kiss-error.js';
+import { HttpError, type KissError, type Step } from '../errors/kiss-error.js';
 import { isRetryable } from './classify.js';
 
 /**
- * How a session retries failed calls. Network failures, 502/503/504 and socket drops under an ask
- * are retried; other 4xx, a 500, misuse and stores already sent are not (see the classifier in
- * `lib/retry/classify.ts`). `Retry-After` is honoured, within `maxDelay`.
+ * How a session retries failed calls. Network failures, 429, 502/503/504 and socket drops under an
+ * ask are retried; other 4xx, a 500, misuse and stores that may have reached the server are not
+ * (see the classifier in `lib/retry/classify.ts`). `Retry-After` is honoured, within `maxDelay`.
  *
  * @example
  * ```ts
@@ -52,7 +52,7 @@ export interface RetryInfo {
 export function backoffDelay(policy: RetryPolicy, attempt: number, error: KissError, random: () => number = Math.random): number {
   const base = policy.baseDelay ?? 200;
   const max = policy.maxDelay ?? 5000;
-  if (error instanceof ServerError && error.retryAfterMs !== undefined) return Math.min(max, error.retryAfterMs);
+  if (error instanceof HttpError && error.retryAfterMs !== undefined) return Math.min(max, error.retryAfterMs);
   const exponential = Math.min(max, base * 2 ** (attempt - 1));
   return policy.jitter === false ? exponential : Math.round(exponential * (0.5 + random() / 2));
 }

@@ -10,6 +10,7 @@ import {
   defer,
   finalize,
   map,
+  type MonoTypeOperatorFunction,
   Observable,
   of,
   type SchedulerLike,
@@ -17,15 +18,17 @@ import {
   switchMap,
   tap,
   throwError,
+  timeout,
 } from 'rxjs';
 import type { Authorization } from '../auth/authorization.js';
 import type { CredentialStore } from '../auth/credential-store.js';
 import { type RefreshReason, TokenManager } from '../auth/token-manager.js';
 import type { CallOptions } from '../client/call.js';
-import { type ClientOptions, createClient, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
+import { type ClientOptions, createClient, DEFAULT_TIMEOUT_MS, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
 import type { Answer, SessionReply, StoreResult } from '../client/results.js';
 import type { DocumentSource } from '../documents/document-source.js';
-import { CancelledError, type KissError, type Step, UnauthorizedError } from '../errors/kiss-error.js';
+import { CancelledError, type KissError, SessionMisuseError, type Step, TimeoutError, UnauthorizedError } from '../errors/kiss-error.js';
+import { checkCallOptions, checkTimeout } from '../client/requests.js';
 import { errorFromNetworkFailure } from '../errors/from-response.js';
 import type { Scope } from '../protocol/codecs.js';
 import { clientHasEnded, needsFreshToken } from '../retry/classify.js';
@@ -119,6 +122,9 @@ export interface Session {
  * @category Session
  */
 export function createSession(options: SessionOptions): Session {
+  if (options === null || typeof options !== 'object') {
+    throw new SessionMisuseError(`createSession needs an options object such as { url: 'http://localhost:8080' }, not ${options === null ? 'null' : typeof options}.`);
+  }
   const scheduler: SchedulerLike = options.scheduler ?? asyncScheduler;
   const scope: Scope = options.scope ?? 'temporary';
   const policy: RetryPolicy = options.retry ?? {};
@@ -192,6 +198,7 @@ export function createSession(options: SessionOptions): Session {
     },
     refreshToken: (stale) => refreshed(stale, 'handshake'),
   });
+  const clientTimeout = checkTimeout(options.timeout, 'timeout', {}) ?? DEFAULT_TIMEOUT_MS;
 
   /** A token newer than `stale`; an ended client fails the session. */
   function refreshed(stale: Authorization, reason: RefreshReason): Observable<Authorization> {
@@ -215,20 +222,35 @@ export function createSession(options: SessionOptions): Session {
   }
 
   /** A guarded, retried, reported call. */
-  function perform<T>(operation: SessionOperation, step: Step, run: (auth: Authorization) => Observable<T>, retry: RetryPolicy, counts: boolean): Observable<T> {
+  function perform<T>(
+    operation: SessionOperation,
+    step: Step,
+    run: (auth: Authorization, attemptOptions: CallOptions | undefined) => Observable<T>,
+    retry: RetryPolicy,
+    counts: boolean,
+    callOptions: CallOptions | undefined,
+  ): Observable<T> {
     return defer(() => {
       const refused = refuse(state.value, operation);
       if (refused) return throwError(() => refused);
+      let attemptOptions: CallOptions | undefined;
+      let deadline: number;
+      try {
+        ({ attemptOptions, deadline } = withinDeadline(callOptions, step));
+      } catch (error) {
+        return throwError(() => error);
+      }
       if (counts) dispatch({ type: 'call' });
       const started = scheduler.now();
       let attempt = 0;
       return defer(() => {
         emit({ type: 'request-sent', step, attempt: ++attempt });
-        return authorized(run);
+        return authorized((auth) => run(auth, attemptOptions));
       }).pipe(
         retryWithPolicy<T>(step, retry, scheduler, (info) =>
           emit({ type: 'retry-scheduled', step, attempt: info.attempt, delayMs: info.delayMs, kind: info.error.kind }),
         ),
+        deadlineOf<T>(deadline, step),
         tap({
           next: () => emit({ type: 'request-answered', step, durationMs: scheduler.now() - started }),
           error: (error: unknown) => {
@@ -240,6 +262,25 @@ export function createSession(options: SessionOptions): Session {
         finalize(() => counts && dispatch({ type: 'call-done' })),
       );
     });
+  }
+
+  /**
+   * A call's options split in two: the deadline of the whole call (`timeout`, retries included) and
+   * the options each attempt gets (`attemptTimeout` as its own limit). Throws a misuse error for
+   * options that cannot work.
+   */
+  function withinDeadline<O extends CallOptions>(callOptions: O | undefined, step: Step): { attemptOptions: O | undefined; deadline: number } {
+    checkCallOptions(callOptions, { step });
+    const deadline = callOptions?.timeout ?? clientTimeout;
+    const attemptOptions = { ...callOptions, timeout: callOptions?.attemptTimeout ?? 0 } as O;
+    return { attemptOptions, deadline };
+  }
+
+  /** Fails the whole call with a TimeoutError once `deadline` ms have passed (0: never). */
+  function deadlineOf<T>(deadline: number, step: Step | (() => Step)): MonoTypeOperatorFunction<T> {
+    if (deadline <= 0) return (source) => source;
+    const stepNow = typeof step === 'function' ? step : () => step;
+    return timeout<T, Observable<never>>({ first: deadline, with: () => throwError(() => new TimeoutError(deadline, { step: stepNow() })), scheduler });
   }
 
   async function savedCredentials() {
@@ -262,6 +303,11 @@ export function createSession(options: SessionOptions): Session {
       return new Observable<Session>((subscriber) => {
         const refused = refuse(state.value, 'open');
         if (refused) return subscriber.error(refused);
+        try {
+          checkCallOptions(callOptions, { step: 'authorize' });
+        } catch (error) {
+          return subscriber.error(error);
+        }
         dispatch({ type: 'authorize' });
         const attempt = startOpening(callOptions);
         opening = attempt;
@@ -287,12 +333,12 @@ export function createSession(options: SessionOptions): Session {
       });
     },
     ask(question, callOptions) {
-      return perform('ask', 'ask', (auth) => client.ask(auth, question, callOptions), callOptions?.retry ?? policy, true).pipe(
+      return perform('ask', 'ask', (auth, attempt) => client.ask(auth, question, attempt), callOptions?.retry ?? policy, true, callOptions).pipe(
         tap((answer) => answers.next(answer)),
       );
     },
     store(documents, callOptions) {
-      return perform('store', 'store', (auth) => client.store(auth, documents, callOptions), callOptions?.retry ?? policy, true);
+      return perform('store', 'store', (auth, attempt) => client.store(auth, documents, attempt), callOptions?.retry ?? policy, true, callOptions);
     },
     destroy(callOptions) {
       return defer(() => {
@@ -345,7 +391,9 @@ export function createSession(options: SessionOptions): Session {
    * `/auth` is never aborted: the server may create the client whatever we do, so when the open is
    * given up, its answer is awaited and the client it names is cleaned up (see {@link cleanUp}).
    */
-  function startOpening(callOptions: CallOptions | undefined): Opening {
+  function startOpening(openOptions: CallOptions | undefined): Opening {
+    // Throws a misuse error for options that cannot work; open() turns it into its error.
+    const { attemptOptions: callOptions, deadline } = withinDeadline(openOptions, 'authorize');
     /** The authorization this open obtained, and whether /auth created its client. */
     let obtained: { auth: Authorization; created: boolean } | undefined;
     let bootstrapStarted = false;
@@ -410,6 +458,7 @@ export function createSession(options: SessionOptions): Session {
         );
       }),
       tap(() => dispatch({ type: 'bootstrapped' })),
+      deadlineOf(deadline, () => (bootstrapStarted ? 'bootstrap' : 'authorize')),
       // A failed open leaves nothing behind either: a temporary client it created is closed.
       catchError((error: unknown) => {
         if (obtained && !abandoned) cleanUp({ auth: tokens.current ?? obtained.auth, created: obtained.created }, bootstrapStarted);

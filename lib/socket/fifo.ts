@@ -28,6 +28,10 @@ export class Fifo<T> {
     this.items = values.concat(this.items);
   }
 
+  peek(): T | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const value = this.items[this.head];

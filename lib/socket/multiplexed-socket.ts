@@ -11,20 +11,19 @@ import { type Observable, Subject, type SchedulerLike, type Subscription } from 
 import type { Settle } from '../client/call.js';
 import {
   CancelledError,
-  DecodeError,
   type ErrorContext,
   HttpError,
   inContext,
   type KissError,
   SessionMisuseError,
+  type SocketCloseCause,
   SocketClosedError,
-  TransportError,
   UnauthorizedError,
 } from '../errors/kiss-error.js';
-import { errorFromNetworkFailure, errorFromSocketFrame } from '../errors/from-response.js';
-import { previewValue } from '../errors/redact.js';
-import { socketResponseCodec, type SocketEvent, type StackResponseBody } from '../protocol/codecs.js';
-import { decodeJson } from '../protocol/decode.js';
+import { scrubSecrets } from '../errors/redact.js';
+import { errorFromHttpResponse, errorFromNetworkFailure, errorFromSocketFrame, parseRetryAfter } from '../errors/from-response.js';
+import type { SocketEvent, StackResponseBody } from '../protocol/codecs.js';
+import { decodeSocketFrame, isSocketErrorFrame } from '../protocol/decode.js';
 import { mayResendAfterDrop } from '../retry/classify.js';
 import { type PipelineEntry, RequestPipeline } from './pipeline.js';
 import { probedFactory, type SocketProbe, type WebSocketFactory } from './web-socket-factory.js';
@@ -162,7 +161,7 @@ export class MultiplexedSocket {
     event: SocketEvent,
     frame: string,
     context: ErrorContext,
-    options: { resendStores: boolean },
+    options: { resendStores: boolean; question?: string },
     settle: Settle<StackResponseBody>,
   ): () => void {
     if (this.disposed) {
@@ -173,6 +172,7 @@ export class MultiplexedSocket {
     const entry: PipelineEntry = {
       event,
       frame,
+      question: options.question,
       context,
       resendStores: options.resendStores,
       attempts: 0,
@@ -181,8 +181,8 @@ export class MultiplexedSocket {
         settled = true;
         if ('error' in outcome) return settle.fail(outcome.error);
         const frame = outcome.frame;
-        if ('error' in frame) return settle.fail(errorFromSocketFrame(frame.status_code, frame.detail, context));
-        if (frame.event !== event) return settle.fail(new DecodeError('SocketResult', 'event', previewValue(frame.event), context));
+        // The detail is the server's text: it must not carry our token back into an error.
+        if (isSocketErrorFrame(frame)) return settle.fail(errorFromSocketFrame(frame.status_code, scrubSecrets(frame.detail, [this.currentToken()]), context));
         if (event === 'on_close') this.sessionClosed = true;
         settle.ok(frame.result);
       },
@@ -264,7 +264,7 @@ export class MultiplexedSocket {
         this.refreshedSinceOpen = false;
         this.sessionClosed = false;
         this.outgoing = new Subject<string>();
-        getResponses(this.outgoing).subscribe((message) => this.receive(message));
+        getResponses(this.outgoing).subscribe((message) => this.receive(probe, message));
         this.startPing(probe);
         this.config.onEvent?.({ type: 'socket-connected', url: this.config.url });
         this.pump();
@@ -276,18 +276,47 @@ export class MultiplexedSocket {
 
   // ——— receiving ———
 
-  private receive(message: unknown): void {
+  /**
+   * One frame from the server. Answers carry no request id, so a frame is only delivered when it
+   * provably answers the oldest request in flight: it is a protocol message, something was waiting,
+   * a success names that request's event and, for an ask, its question (`extras.query`). An error
+   * frame names nothing and is taken as the head's answer, as the protocol says. Anything else means
+   * the order is lost: see {@link MultiplexedSocket.orderLost}.
+   */
+  private receive(probe: SocketProbe, message: unknown): void {
+    // A late frame of a socket we already closed answers nobody that is still waiting.
+    if (this.probe !== probe) return;
     const text = typeof message === 'string' ? message : String(message);
     let frame;
     try {
-      frame = decodeJson(socketResponseCodec, text, { method: 'WS', url: this.config.url });
-    } catch (error) {
-      this.pipeline.failHead(error as KissError);
-      this.pump();
-      return;
+      frame = decodeSocketFrame(text, { method: 'WS', url: this.config.url });
+    } catch {
+      return this.orderLost();
+    }
+    const head = this.pipeline.head;
+    if (!head) return this.orderLost();
+    if (!isSocketErrorFrame(frame)) {
+      if (frame.event !== head.event) return this.orderLost();
+      if (head.question !== undefined && (frame.result.extras as { query?: unknown } | null)?.query !== head.question) return this.orderLost();
     }
     this.pipeline.answer(frame);
     this.pump();
+  }
+
+  /**
+   * An answer did not match its request, or a frame came that nobody waited for: from here on the
+   * order cannot be trusted, so no answer on this socket may be delivered. The socket is closed;
+   * asks (and bootstraps) in flight are resent on a new one, within their attempts; stores and
+   * destroys fail, since they may or may not have been handled.
+   */
+  private orderLost(): void {
+    const connection = this.connection;
+    this.detach();
+    connection?.unsubscribe();
+    this.config.onEvent?.({ type: 'socket-closed', url: this.config.url, code: 1000, by: 'client' });
+    this.settleUnanswered('order-lost', 1000);
+    this.failures++;
+    this.retryLater();
   }
 
   // ——— ending ———
@@ -302,6 +331,18 @@ export class MultiplexedSocket {
     // (the likely culprit) fails with that cause and is never resent; asks are resent as after a drop.
     const closure = code === 1000 ? 'server-closed' : code === 1009 ? 'too-big' : 'dropped';
     this.config.onEvent?.({ type: 'socket-closed', url: this.config.url, code, by: closure === 'dropped' ? 'drop' : 'server' });
+    this.settleUnanswered(closure, code);
+    if (closure === 'dropped') this.failures++;
+    this.retryLater();
+  }
+
+  /**
+   * Every request sent on a socket that ended: resent on the next socket where that is safe (see
+   * `mayResendAfterDrop`) and attempts remain, else failed with the cause. After a clean close
+   * nothing is resent; after a 1009 or a lost order, stores never are (even when the caller accepts
+   * duplicates: the first may well have been stored).
+   */
+  private settleUnanswered(closure: SocketCloseCause, code: number): void {
     const unanswered = this.pipeline.takeUnanswered(
       (entry) =>
         closure !== 'server-closed' &&
@@ -313,8 +354,6 @@ export class MultiplexedSocket {
       const cause = closure === 'too-big' && entry.event !== 'on_store' ? 'dropped' : closure;
       entry.settle({ error: new SocketClosedError(entry.event, cause, code, entry.context, entry.attempts) });
     }
-    if (closure === 'dropped') this.failures++;
-    this.retryLater();
   }
 
   private handshakeFailed(probe: SocketProbe): void {
@@ -323,14 +362,17 @@ export class MultiplexedSocket {
     if (probe.factoryError) return this.failQueued(errorFromNetworkFailure(probe.factoryError, context));
     if (status === 403 || status === 401) return this.refreshAfterRefusal(status, context);
     this.failures++;
+    const retryAfterMs = parseRetryAfter(probe.retryAfter);
     if (this.failures > this.config.reconnectAttempts) {
       const failure = status
-        ? new HttpError(status, undefined, context, `The server refused the socket handshake with HTTP ${status}, ${this.failures} times. Check the URL and the server; retry later.`)
-        : new TransportError(/refused/i.test(probe.errorMessage ?? '') ? 'refused' : 'unknown', context, { detail: probe.errorMessage || undefined });
+        ? status === 429 || status >= 500
+          ? errorFromHttpResponse(status, '', context, probe.retryAfter)
+          : new HttpError(status, undefined, context, `The server refused the socket handshake with HTTP ${status}, ${this.failures} times. Check the URL and the server; retry later.`)
+        : errorFromNetworkFailure(probe.error ?? new Error(probe.errorMessage || 'the socket could not be opened'), context);
       this.failures = 0;
       return this.failQueued(failure);
     }
-    this.retryLater();
+    this.retryLater(retryAfterMs);
   }
 
   /**
@@ -383,12 +425,17 @@ export class MultiplexedSocket {
     }
   }
 
-  /** Reconnects (after a backoff when the last attempt failed) if callers still wait. */
-  private retryLater(): void {
+  /**
+   * Reconnects (after a backoff when the last attempt failed) if callers still wait. A wait the
+   * server asked for (`Retry-After` on a refused handshake) replaces the backoff, capped by
+   * `maxReconnectDelay`.
+   */
+  private retryLater(retryAfterMs?: number): void {
     if (this.pipeline.live === 0 || this.disposed) return;
     if (this.failures === 0) return this.pump();
     const base = Math.min(this.config.maxReconnectDelay, this.config.reconnectDelay * 2 ** (this.failures - 1));
-    const delayMs = Math.round(base * (0.5 + Math.random() / 2));
+    const delayMs =
+      retryAfterMs === undefined ? Math.round(base * (0.5 + Math.random() / 2)) : Math.min(this.config.maxReconnectDelay, retryAfterMs);
     this.config.onEvent?.({ type: 'socket-reconnecting', url: this.config.url, attempt: this.failures, delayMs });
     this.timers.reconnect = this.config.scheduler.schedule(() => {
       this.timers.reconnect = undefined;

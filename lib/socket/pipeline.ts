@@ -16,6 +16,8 @@ export interface PipelineEntry {
   readonly event: SocketEvent;
   /** The frame as sent: `{ event, data }` encoded once, resent as is. */
   readonly frame: string;
+  /** For an ask, the question: its answer must name it (`extras.query`). */
+  readonly question?: string;
   /** Step and URL, for errors. */
   readonly context: ErrorContext;
   /** Whether a store may be resent after a drop. */
@@ -52,6 +54,11 @@ export class RequestPipeline {
     return this.inFlight.length;
   }
 
+  /** The oldest sent request: the one the next frame must answer. */
+  get head(): PipelineEntry | undefined {
+    return this.inFlight.peek();
+  }
+
   enqueue(entry: PipelineEntry): void {
     this.queued.push(entry);
   }
@@ -81,11 +88,6 @@ export class RequestPipeline {
    */
   answer(frame: SocketResponseFrame): PipelineEntry | undefined {
     return this.settleHead({ frame });
-  }
-
-  /** Fails the oldest sent request (its answer could not be read). */
-  failHead(error: KissError): PipelineEntry | undefined {
-    return this.settleHead({ error });
   }
 
   private settleHead(outcome: Parameters<PipelineEntry['settle']>[0]): PipelineEntry | undefined {

@@ -149,7 +149,8 @@ export function createSocketTransport(
               fail: settle.fail,
             }
           : settle;
-      return socket.send(EVENTS[step], frame, contexts[step], { resendStores: options.resendStoresOnDrop ?? false }, done);
+      const question = step === 'ask' ? (body as { query: string }).query : undefined;
+      return socket.send(EVENTS[step], frame, contexts[step], { resendStores: options.resendStoresOnDrop ?? false, question }, done);
     },
     dispose(reason) {
       for (const { socket } of sockets.values()) socket.dispose(reason);

@@ -53,6 +53,10 @@ export interface SocketProbe {
   handshakeStatus?: number;
   /** Message of the last error event. */
   errorMessage?: string;
+  /** The error behind the last error event (with its `code`, e.g. ENOTFOUND), when the runtime gives it. */
+  error?: unknown;
+  /** The refused handshake's `Retry-After` header, when the runtime shows it (Node's `ws`). */
+  retryAfter?: string;
   /** The close event, once closed. */
   close?: { code: number; reason: string };
   /** The socket as made by the factory (for ping/terminate where supported). */
@@ -77,6 +81,7 @@ export function probedFactory(factory: WebSocketFactory, context: WebSocketFacto
       throw error;
     }
     probe.raw = raw;
+    readRefusal(raw, probe);
     const wrapped: WebSocketLike = {
       onopen: null,
       onmessage: null,
@@ -94,8 +99,9 @@ export function probedFactory(factory: WebSocketFactory, context: WebSocketFacto
     raw.onerror = (event: unknown) => {
       const message = String((event as { message?: unknown })?.message ?? (event as { error?: { message?: unknown } })?.error?.message ?? '');
       probe.errorMessage = message;
+      probe.error = (event as { error?: unknown })?.error ?? probe.error;
       const status = /Unexpected server response: (\d{3})/.exec(message);
-      if (status) probe.handshakeStatus = Number(status[1]);
+      if (status) probe.handshakeStatus ??= Number(status[1]);
       call(wrapped.onerror, event);
     };
     raw.onclose = (event: unknown) => {
@@ -105,4 +111,31 @@ export function probedFactory(factory: WebSocketFactory, context: WebSocketFacto
     };
     return wrapped;
   };
+}
+
+interface NodeWebSocketEvents {
+  on(event: 'unexpected-response', listener: (request: { destroy(): void }, response: UpgradeRefusal) => void): void;
+  terminate(): void;
+}
+interface UpgradeRefusal {
+  statusCode?: number;
+  headers: Record<string, string | string[] | undefined>;
+  resume(): void;
+}
+
+/**
+ * Node's `ws` shows a refused handshake's response to an `unexpected-response` listener (and only
+ * then): its status and `Retry-After` go into the probe, then the socket is ended as `ws` would
+ * (an error event, then a close event).
+ */
+function readRefusal(raw: WebSocketLike, probe: SocketProbe): void {
+  const node = raw as unknown as Partial<NodeWebSocketEvents>;
+  if (typeof node.on !== 'function' || typeof node.terminate !== 'function') return;
+  node.on('unexpected-response', (_request, response) => {
+    probe.handshakeStatus = response.statusCode;
+    const retryAfter = response.headers['retry-after'];
+    probe.retryAfter = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+    response.resume();
+    node.terminate!();
+  });
 }

@@ -40,7 +40,7 @@ describe('bad input and broken servers', () => {
   });
 
   it('fails with a TransportError for a host that does not resolve', async () => {
-    const client = createClient({ host: 'kiss-stack.invalid', secure: false, timeout: 0 });
+    const client = createClient({ host: 'kiss-stack.invalid', secure: false, allowInsecure: true, timeout: 0 });
     const error = await failure(firstValueFrom(client.authorize({ scope: 'temporary' })));
     expect(error).toBeInstanceOf(TransportError);
     expect(['dns', 'unreachable']).toContain((error as TransportError).reason);

@@ -24,8 +24,13 @@ describe('the retry classifier', () => {
   const off = { resendStores: false };
   it.each<[string, KissError, 'ask' | 'store', boolean]>([
     ['503', new ServerError(503, 'x'), 'ask', true],
-    ['502', new ServerError(502, 'x'), 'store', true],
-    ['504', new ServerError(504, 'x'), 'ask', true],
+    ['503 under a store (the server says it did not handle it)', new ServerError(503, 'x'), 'store', true],
+    ['502 under an ask', new ServerError(502, 'x'), 'ask', true],
+    ['502 under a store (a proxy may have passed it on)', new ServerError(502, 'x'), 'store', false],
+    ['504 under an ask', new ServerError(504, 'x'), 'ask', true],
+    ['504 under a store', new ServerError(504, 'x'), 'store', false],
+    ['429 under an ask', new HttpError(429, 'Too Many Requests'), 'ask', true],
+    ['429 under a store (not handled)', new HttpError(429, 'Too Many Requests'), 'store', true],
     ['500 (misuse on this server)', new ServerError(500, 'x'), 'ask', false],
     ['401', new UnauthorizedError('Invalid token'), 'ask', false],
     ['422', new ValidationError(422, []), 'ask', false],
@@ -48,6 +53,7 @@ describe('the retry classifier', () => {
   it('resends stores of unknown outcome only when the caller opts in', () => {
     expect(isRetryable(new TransportError('reset'), 'store', { resendStores: true })).toBe(true);
     expect(isRetryable(new SocketClosedError('on_store', 'dropped', 1006), 'store', { resendStores: true })).toBe(true);
+    expect(isRetryable(new ServerError(502, 'x'), 'store', { resendStores: true })).toBe(true);
     expect(isRetryable(new Error('plain'), 'ask', off)).toBe(false);
   });
 });

@@ -118,3 +118,25 @@ describe('KissError', () => {
     expect(inspect(new TimeoutError(10, ctx))).toContain('TimeoutError');
   });
 });
+
+describe('errors bound to another step', () => {
+  it('keeps the class and fields, and names the caller\'s step', async () => {
+    const { inContext, UnauthorizedError } = await import('../../lib/errors/kiss-error');
+    const original = new UnauthorizedError('Invalid or inactive session', { step: 'authorize', method: 'POST', url: 'http://h/auth' });
+    const bound = inContext(original, { step: 'ask', method: 'WS', url: 'ws://h/ws' });
+    expect(bound).toBeInstanceOf(UnauthorizedError);
+    expect(bound).toMatchObject({ kind: 'unauthorized', reason: 'inactive-session', status: 401, context: { step: 'ask' } });
+    expect(bound.message).toMatch(/during ask/);
+    expect(bound.message).not.toMatch(/during authorize/);
+    expect(original.message).toMatch(/during authorize/);
+  });
+});
+
+describe('scrubbing server text', () => {
+  it('removes the request\'s secrets wherever the server echoed them', async () => {
+    const { scrubSecrets } = await import('../../lib/errors/redact');
+    const secret = 'pWq8-secret-Zx91';
+    expect(scrubSecrets(`{"detail":"bad {'client_secret': '${secret}'} and again ${secret}"}`, [secret, undefined])).not.toContain(secret);
+    expect(scrubSecrets('nothing to hide', [secret])).toBe('nothing to hide');
+  });
+});
