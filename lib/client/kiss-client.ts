@@ -6,7 +6,7 @@
 import crossFetch from 'cross-fetch';
 import { asyncScheduler, type Observable, type SchedulerLike, throwError } from 'rxjs';
 import { Authorization } from '../auth/authorization.js';
-import { type ErrorContext, type KissError, SessionMisuseError, type Step } from '../errors/kiss-error.js';
+import { type ErrorContext, KissError, SessionMisuseError, type Step, withoutSecrets } from '../errors/kiss-error.js';
 import type { DocumentSource } from '../documents/document-source.js';
 import type { StackResponseBody } from '../protocol/codecs.js';
 import { type Endpoint, type EndpointOptions, resolveEndpoint } from '../rest/endpoint.js';
@@ -214,7 +214,14 @@ export function createClient(options: ClientOptions): KissClient {
       start: socket
         ? (ready, settle) => socket.send(step, auth, ready, settle)
         : (ready, settle) => rest.send(step, auth.accessToken, ready, settle),
-      read,
+      // What the server sent back may echo what it was given: keep the token and secret out of errors.
+      read: (result) => {
+        try {
+          return read(result);
+        } catch (error) {
+          throw error instanceof KissError ? withoutSecrets(error, [auth.accessToken, auth.clientSecret]) : error;
+        }
+      },
       timeout: timeoutOf(callOptions),
       signal: callOptions?.signal,
       deadlines,

@@ -3,7 +3,7 @@
  * of kinds. Whether an error is worth retrying is decided elsewhere, not by the class.
  * @module
  */
-import { redactText } from './redact.js';
+import { redactText, scrubSecrets } from './redact.js';
 
 /**
  * The lifecycle step an error happened in.
@@ -576,6 +576,27 @@ export function inContext<E extends KissError>(error: E, context: ErrorContext):
     message: { value: before && error.message.includes(before) ? error.message.replace(before, after) : error.message, writable: true, configurable: true },
     stack: { value: error.stack, writable: true, configurable: true },
     ...(error.cause === undefined ? {} : { cause: { value: error.cause, writable: true, configurable: true } }),
+  });
+  return copy;
+}
+
+/**
+ * The same error with every occurrence of `secrets` (a request's token, a client secret) removed
+ * from its message and its text fields: the last guard for text the server sent back (a decode
+ * preview of a body that echoed the request). The error itself when none occurs.
+ * @internal
+ */
+export function withoutSecrets<E extends KissError>(error: E, secrets: readonly (string | undefined)[]): E {
+  const present = secrets.filter((secret): secret is string => !!secret && secret.length >= 6);
+  const fields = Object.entries(error).filter(([, value]) => typeof value === 'string') as [string, string][];
+  const leaks = (text: string) => present.some((secret) => text.includes(secret));
+  if (!present.length || (!leaks(error.message) && !fields.some(([, value]) => leaks(value)))) return error;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as E;
+  Object.assign(copy, error);
+  for (const [key, value] of fields) (copy as Record<string, unknown>)[key] = scrubSecrets(value, present);
+  Object.defineProperties(copy, {
+    message: { value: scrubSecrets(error.message, present), writable: true, configurable: true },
+    stack: { value: scrubSecrets(error.stack ?? '', present), writable: true, configurable: true },
   });
   return copy;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Settle } from '../client/call.js';
-import { type ErrorContext, HttpError, KissError } from '../errors/kiss-error.js';
+import { type ErrorContext, HttpError, KissError, withoutSecrets } from '../errors/kiss-error.js';
 import { errorFromHttpResponse, errorFromNetworkFailure } from '../errors/from-response.js';
 import { scrubSecrets } from '../errors/redact.js';
 import { encodeBody } from '../protocol/encode.js';
@@ -57,7 +57,9 @@ export function startHttpCall<T>(exchange: HttpExchange<T>, settle: Settle<T>): 
       url = followable(reply, url, hops, context);
     }
   };
-  run().then(settle.ok, (error: unknown) => settle.fail(error instanceof KissError ? error : errorFromNetworkFailure(error, context)));
+  run().then(settle.ok, (error: unknown) =>
+    settle.fail(withoutSecrets(error instanceof KissError ? error : errorFromNetworkFailure(error, context), exchange.secrets)),
+  );
   return () => controller.abort();
 }
 

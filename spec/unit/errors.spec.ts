@@ -140,3 +140,21 @@ describe('scrubbing server text', () => {
     expect(scrubSecrets('nothing to hide', [secret])).toBe('nothing to hide');
   });
 });
+
+describe('errors built from bodies that echo the request', () => {
+  it('keep the client secret out of a decode error of a 200 that is not JSON', async () => {
+    const { createClient } = await import('../../lib');
+    const { firstValueFrom } = await import('rxjs');
+    const secret = 'echoed-Secret-0123456789';
+    const echo = async (_url: string, init: RequestInit) => new Response(`oops: ${String(init.body)}`, { status: 200 });
+    const client = createClient({ url: 'http://127.0.0.1:9', fetch: echo });
+    const error = await firstValueFrom(client.authorize({ clientId: 'c', clientSecret: secret })).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error).toMatchObject({ kind: 'decode' });
+    for (const rendering of [error!.message, String(error), JSON.stringify(error), inspect(error), error!.stack ?? '']) {
+      expect(rendering).not.toContain(secret);
+    }
+  });
+});
