@@ -7,7 +7,7 @@
 export { createClient } from './client/kiss-client.js';
 export type { KissClient, ClientOptions, StoreOptions, SessionCallOptions } from './client/kiss-client.js';
 export type { AuthorizeRequest } from './client/requests.js';
-export type { CallOptions } from './client/call.js';
+export type { CallOptions } from './call/call.js';
 export type { Answer, SessionReply, StoreResult } from './client/results.js';
 export type { FetchLike } from './rest/http-call.js';
 export { resolveEndpoint } from './rest/endpoint.js';

@@ -5,7 +5,7 @@
  * every request carries a bearer token or a client secret.
  * @module
  */
-import type { Settle } from '../client/call.js';
+import type { Settle } from '../call/call.js';
 import { type ErrorContext, HttpError, KissError, withoutSecrets } from '../errors/kiss-error.js';
 import { errorFromHttpResponse, errorFromNetworkFailure } from '../errors/from-response.js';
 import { scrubSecrets } from '../errors/redact.js';

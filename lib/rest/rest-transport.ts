@@ -2,7 +2,7 @@
  * The REST side of the wire: one POST per step, bearer header, decoded envelope.
  * @module
  */
-import type { Settle } from '../client/call.js';
+import type { Settle } from '../call/call.js';
 import type { ErrorContext, Step } from '../errors/kiss-error.js';
 import {
   authResponseCodec,

@@ -23,7 +23,7 @@ import {
 import type { Authorization } from '../auth/authorization.js';
 import type { CredentialStore } from '../auth/credential-store.js';
 import { type RefreshReason, TokenManager } from '../auth/token-manager.js';
-import type { CallOptions } from '../client/call.js';
+import type { CallOptions } from '../call/call.js';
 import { type ClientOptions, createClient, DEFAULT_TIMEOUT_MS, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
 import type { Answer, SessionReply, StoreResult } from '../client/results.js';
 import type { DocumentSource } from '../documents/document-source.js';

@@ -8,7 +8,7 @@
  */
 import * as rxjsWebSockets from 'rxjs-websockets';
 import { type Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
-import type { Settle } from '../client/call.js';
+import type { Settle } from '../call/call.js';
 import {
   CancelledError,
   type ErrorContext,

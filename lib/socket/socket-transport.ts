@@ -4,7 +4,7 @@
  * @module
  */
 import { type Observable, type SchedulerLike, tap } from 'rxjs';
-import type { Settle } from '../client/call.js';
+import type { Settle } from '../call/call.js';
 import type { Authorization } from '../auth/authorization.js';
 import { type ErrorContext, type KissError, PayloadTooLargeError, type Step } from '../errors/kiss-error.js';
 import type { SocketEvent, StackResponseBody } from '../protocol/codecs.js';

@@ -1,5 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
-import { DeadlineQueue } from '../../lib/client/deadlines';
+import { DeadlineQueue } from '../../lib/call/deadlines';
 
 const scheduler = () => new TestScheduler((a, b) => expect(a).toEqual(b));
 
