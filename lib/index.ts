@@ -28,6 +28,7 @@ export type { SessionState, SessionStatus, SessionEvent, SessionEventType } from
 export type { SessionActivity, Logger, LogLevel } from './session/events.js';
 export type { RetryPolicy, RetryInfo } from './retry/policy.js';
 export type { DocumentSource, DocumentData } from './documents/document-source.js';
+export type { StoreProgress } from './documents/progress.js';
 export {
   KissError,
   HttpError,

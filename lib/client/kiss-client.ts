@@ -3,11 +3,11 @@
  * Observables, over REST or over one multiplexed socket per session, with the same API either way.
  * @module
  */
-import crossFetch from 'cross-fetch';
 import { asyncScheduler, type Observable, type SchedulerLike, throwError } from 'rxjs';
 import { Authorization } from '../auth/authorization.js';
 import { type ErrorContext, KissError, SessionMisuseError, type Step, withoutSecrets } from '../errors/kiss-error.js';
 import type { DocumentSource } from '../documents/document-source.js';
+import type { StoreProgress } from '../documents/progress.js';
 import type { StackResponseBody } from '../protocol/codecs.js';
 import { type Endpoint, type EndpointOptions, resolveEndpoint } from '../rest/endpoint.js';
 import { type FetchLike, fetchRequester } from '../rest/http-requester.js';
@@ -21,6 +21,20 @@ import { DEFAULT_MAX_DOCUMENT_BYTES } from '../documents/document-source.js';
 import { type Answer, type SessionReply, type StoreResult, toAnswer, toSessionReply, toStoreResult } from './results.js';
 
 /**
+ * The runtime's global `fetch`, looked up at each request (so a polyfill or an instrumentation
+ * installed after the client was made is used) and called as a plain function: a browser's fetch
+ * throws "Illegal invocation" when called as a method of another object. No ponyfill is bundled;
+ * without a global `fetch` the call fails with a {@link SessionMisuseError}.
+ */
+const runtimeFetch: FetchLike = (input, init) => {
+  const globalFetch = (globalThis as { fetch?: FetchLike }).fetch;
+  if (typeof globalFetch !== 'function') {
+    throw new SessionMisuseError('This runtime has no global fetch; pass the fetch option to createClient (createClient({ url, fetch })).');
+  }
+  return globalFetch(input, init);
+};
+
+/**
  * Options of {@link createClient}.
  * @category Client
  */
@@ -32,8 +46,9 @@ export interface ClientOptions extends EndpointOptions {
   /**
    * The `fetch` to use (a test double, an instrumented fetch). Without one, Node uses its own
    * `node:http` with a keep-alive pool (and resends a request that met a connection the server had
-   * already closed, as Node's documentation advises); other runtimes use their `fetch`.
-   * @default `node:http` in Node, the runtime's `fetch` elsewhere
+   * already closed, as Node's documentation advises); other runtimes use their global `fetch`,
+   * and where there is none every call fails with a `SessionMisuseError` asking for this option.
+   * @default `node:http` in Node, the runtime's global `fetch` elsewhere
    */
   fetch?: FetchLike;
   /** Headers added to every REST request (never logged). @default {} */
@@ -63,6 +78,21 @@ export interface ClientOptions extends EndpointOptions {
 export interface StoreOptions extends CallOptions {
   /** Metadata stored with the documents. @default {} */
   metadata?: Record<string, unknown>;
+  /**
+   * Called as the documents are sent, with bytes sent per document and overall: at most about
+   * once per 1% of the total, always when a document is complete, so the last call is 100%.
+   * Values never go backwards within a call (a request the transport resends on a fresh
+   * connection is streamed again from the start without reporting it twice). A session's retry is
+   * a new call: it starts again from 0, after a `retry-scheduled` event. Exceptions it throws are
+   * ignored. See {@link StoreProgress} for what counts as sent over each transport.
+   *
+   * @example
+   * ```ts
+   * client.store(auth, './handbook.pdf', { onProgress: (p) => (bar.value = p.bytesSent / p.totalBytes) });
+   * ```
+   * @default none
+   */
+  onProgress?: (progress: StoreProgress) => void;
 }
 
 /**
@@ -101,7 +131,16 @@ export interface KissClient {
   /**
    * Stores documents for retrieval-augmented answers (`/documents` / `on_store`). Fails with
    * {@link DocumentError} for an unreadable file (nothing is sent) and {@link NotStoredError} when
-   * the server reports a failed store.
+   * the server reports a failed store. Documents are checked when the call starts and read in
+   * chunks as they are sent: in Node over REST the body is streamed, so memory does not grow with
+   * the documents' size. `onProgress` reports bytes sent.
+   *
+   * @example
+   * ```ts
+   * const stored = await firstValueFrom(
+   *   client.store(auth, ['./handbook.pdf'], { metadata: { team: 'docs' }, onProgress: (p) => console.log(p.bytesSent, '/', p.totalBytes) }),
+   * );
+   * ```
    */
   store(auth: Authorization, documents: DocumentSource | readonly DocumentSource[], options?: StoreOptions): Observable<StoreResult>;
   /** Ends the session (`action=close` / `on_close`); a temporary client can no longer be used. */
@@ -153,7 +192,7 @@ export function createClient(options: ClientOptions): KissClient {
   };
   const requester = options.fetch
     ? fetchRequester(options.fetch)
-    : (nodeHttpRequester() ?? fetchRequester(crossFetch as unknown as FetchLike));
+    : (nodeHttpRequester() ?? fetchRequester(runtimeFetch));
   const rest = createRestTransport(endpoint, requester, { ...(options.headers ?? {}) });
   const transport = options.transport ?? 'rest';
 
@@ -241,7 +280,7 @@ export function createClient(options: ClientOptions): KissClient {
         'store',
         auth,
         async () => {
-          const body = await documentsBody(documents, callOptions?.metadata, contextOf('store'), maxDocumentBytes);
+          const body = await documentsBody(documents, callOptions?.metadata, contextOf('store'), maxDocumentBytes, callOptions?.onProgress);
           names = body.files.map((file) => file.name);
           return body;
         },

@@ -4,8 +4,10 @@
  */
 import { Authorization } from '../auth/authorization.js';
 import { type ErrorContext, SessionMisuseError } from '../errors/kiss-error.js';
-import { type DocumentSource, toWireFiles } from '../documents/document-source.js';
-import type { AuthRequestBody, DocumentsBody, QueryBody, Scope } from '../protocol/codecs.js';
+import { type DocumentSource, prepareDocuments } from '../documents/document-source.js';
+import { DocumentsPayload } from '../documents/documents-body.js';
+import type { StoreProgress } from '../documents/progress.js';
+import type { AuthRequestBody, QueryBody, Scope } from '../protocol/codecs.js';
 
 /**
  * How to authorize: a `scope` for a new client, or the id and secret of an active one to mint a
@@ -55,18 +57,26 @@ export function questionBody(question: string, context: ErrorContext): QueryBody
   return { query: question };
 }
 
-/** @internal */
+/**
+ * A store's body: every document checked (a missing file, an oversized document fail here, before
+ * anything is sent) but not read; it is read in chunks as the body is written.
+ * @internal
+ */
 export async function documentsBody(
   documents: DocumentSource | readonly DocumentSource[],
   metadata: Record<string, unknown> | undefined,
   context: ErrorContext,
   maxDocumentBytes?: number,
-): Promise<DocumentsBody> {
+  onProgress?: (progress: StoreProgress) => void,
+): Promise<DocumentsPayload> {
   const meta = metadata ?? {};
   if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
     throw new SessionMisuseError('store metadata must be a plain object.', context);
   }
-  return { files: await toWireFiles(documents, context, maxDocumentBytes), metadata: meta };
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new SessionMisuseError('The onProgress option must be a function, such as (p) => render(p.bytesSent / p.totalBytes).', context);
+  }
+  return new DocumentsPayload(await prepareDocuments(documents, context, maxDocumentBytes), meta, context, onProgress);
 }
 
 /**

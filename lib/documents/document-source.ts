@@ -5,8 +5,8 @@
 import { DocumentError, SessionMisuseError, type ErrorContext } from '../errors/kiss-error.js';
 import type { WireFile } from '../protocol/codecs.js';
 import { utf8Length } from '../protocol/encode.js';
-import { bytesToBase64 } from './base64.js';
-import { readPath } from './read-path.js';
+import { base64Chunks } from './base64.js';
+import { openPath } from './read-path.js';
 
 /**
  * Bytes of a document: a `Uint8Array` (a Node `Buffer` is one), an `ArrayBuffer`, a `Blob`, or
@@ -67,25 +67,89 @@ export function documentSizeLimit(maxBytes: number, context: ErrorContext): Size
   };
 }
 
-async function bytesOf(name: string, data: unknown, context: ErrorContext, checkSize: SizeCheck): Promise<Uint8Array> {
-  if (data instanceof Uint8Array) return checkSize(name, data.byteLength), data;
-  if (data instanceof ArrayBuffer) return checkSize(name, data.byteLength), new Uint8Array(data);
-  if (typeof data === 'string') return checkSize(name, utf8Length(data)), new TextEncoder().encode(data);
-  if (isBlob(data)) {
-    checkSize(name, data.size);
-    try {
-      return new Uint8Array(await data.arrayBuffer());
-    } catch (error) {
-      throw new DocumentError(name, 'could not be read from its Blob', context, { cause: error });
-    }
-  }
-  throw new DocumentError(name, 'has data of an unsupported type; use a Uint8Array, ArrayBuffer, Blob or string', context);
+/**
+ * One document checked and ready to be read: its base name, its size, and a way to read its bytes
+ * in chunks, again from the start at every pass (a resend streams the body anew). Nothing is read
+ * when it is prepared, but a missing file or an oversized document already fails.
+ * @internal
+ */
+export interface PreparedDocument {
+  /** The base name sent. */
+  readonly name: string;
+  /** The name or path as given, for errors. */
+  readonly label: string;
+  /** Its size in bytes. */
+  readonly size: number;
+  /**
+   * A new pass over its bytes from the first, in chunks of at most `chunkBytes`. A chunk's memory
+   * may be reused once the next one is asked for. Fails with a {@link DocumentError} when the
+   * bytes cannot be read.
+   */
+  read(chunkBytes: number): AsyncGenerator<Uint8Array, void, undefined>;
 }
 
-async function toWireFile(source: DocumentSource, context: ErrorContext, checkSize: SizeCheck): Promise<WireFile> {
+interface BufferStatic {
+  byteLength(text: string, encoding: 'utf8'): number;
+}
+
+/** The UTF-8 size of text exactly as it will be encoded (lone surrogates become U+FFFD). */
+function textBytes(text: string): number {
+  const NodeBuffer = (globalThis as { Buffer?: BufferStatic }).Buffer;
+  return NodeBuffer ? NodeBuffer.byteLength(text, 'utf8') : utf8Length(text);
+}
+
+async function* byteSlices(bytes: Uint8Array, chunkBytes: number): AsyncGenerator<Uint8Array, void, undefined> {
+  for (let at = 0; at < bytes.byteLength; at += chunkBytes) yield bytes.subarray(at, at + chunkBytes);
+}
+
+/** Text as UTF-8, a slice at a time, never cutting a surrogate pair in two. */
+async function* textSlices(text: string, chunkBytes: number): AsyncGenerator<Uint8Array, void, undefined> {
+  const encoder = new TextEncoder();
+  const units = Math.max(2, Math.floor(chunkBytes / 3)); // at most 3 bytes per UTF-16 unit
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(text.length, at + units);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    yield encoder.encode(text.slice(at, end));
+    at = end;
+  }
+}
+
+async function* blobSlices(blob: Blob, label: string, chunkBytes: number, context: ErrorContext): AsyncGenerator<Uint8Array, void, undefined> {
+  for (let at = 0; at < blob.size; at += chunkBytes) {
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await blob.slice(at, at + chunkBytes).arrayBuffer();
+    } catch (error) {
+      throw new DocumentError(label, 'could not be read from its Blob', context, { cause: error });
+    }
+    yield new Uint8Array(bytes);
+  }
+}
+
+function prepareData(name: string, label: string, data: unknown, context: ErrorContext, checkSize: SizeCheck): PreparedDocument {
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
+    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+    checkSize(label, bytes.byteLength);
+    return { name, label, size: bytes.byteLength, read: (chunkBytes) => byteSlices(bytes, chunkBytes) };
+  }
+  if (typeof data === 'string') {
+    const size = textBytes(data);
+    checkSize(label, size);
+    return { name, label, size, read: (chunkBytes) => textSlices(data, chunkBytes) };
+  }
+  if (isBlob(data)) {
+    checkSize(label, data.size);
+    return { name, label, size: data.size, read: (chunkBytes) => blobSlices(data, label, chunkBytes, context) };
+  }
+  throw new DocumentError(label, 'has data of an unsupported type; use a Uint8Array, ArrayBuffer, Blob or string', context);
+}
+
+async function prepareDocument(source: DocumentSource, context: ErrorContext, checkSize: SizeCheck): Promise<PreparedDocument> {
   if (typeof source === 'string') {
     if (!source) throw new DocumentError(source, 'has an empty path', context);
-    return { name: baseName(source), content: bytesToBase64(await readPath(source, context, (bytes) => checkSize(source, bytes))) };
+    const file = await openPath(source, context, (bytes) => checkSize(source, bytes));
+    return { name: baseName(source), label: source, size: file.size, read: (chunkBytes) => file.read(chunkBytes) };
   }
   if (source === null || typeof source !== 'object' || typeof source.name !== 'string') {
     throw new DocumentError(String(source), 'is not a path, File or { name, data } object', context);
@@ -93,11 +157,36 @@ async function toWireFile(source: DocumentSource, context: ErrorContext, checkSi
   const name = baseName(source.name);
   if (!name) throw new DocumentError(source.name, 'has no file name', context);
   const data = 'data' in source ? source.data : source;
-  return { name, content: bytesToBase64(await bytesOf(source.name, data, context, checkSize)) };
+  return prepareData(name, source.name, data, context, checkSize);
 }
 
 /**
- * Reads every document into wire form, failing on the first one that cannot be read.
+ * Checks every document without reading it (paths exist and can be opened, sizes are within
+ * `maxBytes`), failing on the first one that cannot be stored, before anything is sent.
+ * @internal
+ */
+export async function prepareDocuments(
+  sources: DocumentSource | readonly DocumentSource[],
+  context: ErrorContext,
+  maxBytes: number = DEFAULT_MAX_DOCUMENT_BYTES,
+): Promise<PreparedDocument[]> {
+  const checkSize = documentSizeLimit(maxBytes, context);
+  const list = Array.isArray(sources) ? sources : [sources as DocumentSource];
+  if (list.length === 0) {
+    throw new SessionMisuseError('store was given no documents; pass at least one path, File or { name, data }.', context);
+  }
+  return Promise.all(list.map((source) => prepareDocument(source, context, checkSize)));
+}
+
+/**
+ * Raw bytes read per chunk: a multiple of 3, so each chunk's base64 stands on its own.
+ * @internal
+ */
+export const DOCUMENT_CHUNK_BYTES = 3 * 64 * 1024;
+
+/**
+ * Reads every document into wire form, whole (for tests and small bodies; a store streams its
+ * documents instead, see documents-body.ts).
  * @internal
  */
 export async function toWireFiles(
@@ -105,10 +194,12 @@ export async function toWireFiles(
   context: ErrorContext,
   maxBytes: number = DEFAULT_MAX_DOCUMENT_BYTES,
 ): Promise<WireFile[]> {
-  const checkSize = documentSizeLimit(maxBytes, context);
-  const list = Array.isArray(sources) ? sources : [sources as DocumentSource];
-  if (list.length === 0) {
-    throw new SessionMisuseError('store was given no documents; pass at least one path, File or { name, data }.', context);
+  const documents = await prepareDocuments(sources, context, maxBytes);
+  const files: WireFile[] = [];
+  for (const document of documents) {
+    const parts: string[] = [];
+    for await (const { text } of base64Chunks(document.read(DOCUMENT_CHUNK_BYTES))) parts.push(text);
+    files.push({ name: document.name, content: parts.join('') });
   }
-  return Promise.all(list.map((source) => toWireFile(source, context, checkSize)));
+  return files;
 }

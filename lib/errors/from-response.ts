@@ -6,7 +6,6 @@
 import { errorBodyCodec, validationIssueCodec } from '../protocol/codecs.js';
 import { tryParseJson } from '../protocol/decode.js';
 import * as t from 'io-ts';
-import { isRight } from 'fp-ts/lib/Either.js';
 import {
   type ErrorContext,
   type FieldIssue,
@@ -54,7 +53,7 @@ export function errorFromHttpResponse(
   let detail: string | undefined;
   let issues: FieldIssue[] | undefined;
   const decoded = errorBodyCodec.decode(tryParseJson(bodyText));
-  if (isRight(decoded)) {
+  if (decoded._tag === 'Right') {
     const d = decoded.right.detail;
     if (typeof d === 'string') detail = d;
     else issues = d.map(toFieldIssue);

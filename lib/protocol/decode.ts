@@ -3,7 +3,6 @@
  * @module
  */
 import * as t from 'io-ts';
-import { isLeft } from 'fp-ts/lib/Either.js';
 import { DecodeError, type ErrorContext } from '../errors/kiss-error.js';
 import { previewValue } from '../errors/redact.js';
 import { socketErrorCodec, type SocketErrorFrame, socketResultCodec, type SocketResponseFrame } from './codecs.js';
@@ -31,7 +30,9 @@ export function decodeOrThrow<C extends t.Mixed>(codec: C, value: unknown, conte
   // itself; `is` allocates no error reports, which matters at thousands of frames a second.
   if (codec.is(value)) return value;
   const result = codec.decode(value);
-  if (!isLeft(result)) return result.right;
+  // A plain tag check rather than fp-ts's `isLeft`: our code then pulls in no fp-ts module of its
+  // own, only what io-ts's build itself imports.
+  if (result._tag === 'Right') return result.right;
   // The longest context is the most specific failure (unions report one per branch).
   const deepest = result.left.reduce((a, b) => (b.context.length > a.context.length ? b : a));
   throw new DecodeError(codec.name, pathOf(deepest.context), previewValue(deepest.value), context);

@@ -17,7 +17,17 @@ export function encodeBody(body: unknown): string {
  * @internal
  */
 export function encodeSocketRequest(event: SocketEvent, data: unknown): string {
-  return JSON.stringify({ event, data });
+  // The same text as JSON.stringify({ event, data }), without building that object per frame.
+  return `{"event":"${event}","data":${JSON.stringify(data)}}`;
+}
+
+/**
+ * A socket frame around data already encoded as JSON text (a store's streamed body): the same
+ * text {@link encodeSocketRequest} gives for the value that text encodes.
+ * @internal
+ */
+export function encodeSocketRequestText(event: SocketEvent, dataJson: string): string {
+  return `{"event":${JSON.stringify(event)},"data":${dataJson}}`;
 }
 
 /**
@@ -30,8 +40,8 @@ export function utf8Length(text: string): number {
     const code = text.charCodeAt(i);
     if (code < 0x80) continue;
     if (code < 0x800) bytes += 1;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      bytes += 2; // a surrogate pair: 4 bytes for 2 UTF-16 units
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2; // a surrogate pair: 4 bytes for 2 UTF-16 units (a lone surrogate is 3, as U+FFFD)
       i++;
     } else bytes += 2;
   }

@@ -10,7 +10,8 @@ import { type ErrorContext, HttpError, KissError, withoutSecrets } from '../erro
 import { errorFromHttpResponse, errorFromNetworkFailure } from '../errors/from-response.js';
 import { scrubSecrets } from '../errors/redact.js';
 import { encodeBody } from '../protocol/encode.js';
-import type { HttpReply, HttpRequester } from './http-requester.js';
+import { isStreamedBody } from '../protocol/streamed-body.js';
+import type { CancelToken, HttpReply, HttpRequester } from './http-requester.js';
 
 export type { FetchLike } from './http-requester.js';
 
@@ -38,15 +39,16 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
  */
 export function startHttpCall<T>(exchange: HttpExchange<T>, settle: Settle<T>): () => void {
   const { context } = exchange;
-  const controller = new AbortController();
+  const cancel: CancelToken = { aborted: false };
   const headers = { 'content-type': 'application/json', accept: 'application/json', ...exchange.headers };
-  const body = encodeBody(exchange.body);
+  // A store's streamed body stays a stream: each requester writes it its own way, again at each send.
+  const body = isStreamedBody(exchange.body) ? exchange.body : encodeBody(exchange.body);
   const run = async (): Promise<T> => {
     let url = exchange.url;
     for (let hops = 0; ; hops++) {
       let reply: HttpReply;
       try {
-        reply = await exchange.requester({ url, headers, body, signal: controller.signal });
+        reply = await exchange.requester({ url, headers, body, cancel });
       } catch (error) {
         throw errorFromNetworkFailure(error, context);
       }
@@ -60,7 +62,10 @@ export function startHttpCall<T>(exchange: HttpExchange<T>, settle: Settle<T>): 
   run().then(settle.ok, (error: unknown) =>
     settle.fail(withoutSecrets(error instanceof KissError ? error : errorFromNetworkFailure(error, context), exchange.secrets)),
   );
-  return () => controller.abort();
+  return () => {
+    cancel.aborted = true;
+    cancel.abort?.();
+  };
 }
 
 /** The URL a redirect leads to when it may be followed; else the error saying why it was not. */

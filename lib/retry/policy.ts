@@ -58,6 +58,19 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, error: KissEr
 }
 
 /**
+ * How long to wait before retry number `attempt` (1-based) after `error`, or undefined when the
+ * error must not be retried (the classifier, the attempts left, or the user's `shouldRetry` say so).
+ * @internal
+ */
+export function nextRetryDelay(step: Step, policy: RetryPolicy, error: unknown, attempt: number, random?: () => number): number | undefined {
+  const maxAttempts = Math.max(1, policy.maxAttempts ?? 4);
+  if (attempt >= maxAttempts) return undefined;
+  if (!isRetryable(error, step, { resendStores: policy.resendStores ?? false })) return undefined;
+  if (policy.shouldRetry && !policy.shouldRetry(error as KissError, attempt)) return undefined;
+  return backoffDelay(policy, attempt, error as KissError, random);
+}
+
+/**
  * Resubscribes to the source after a retryable failure, waiting the backoff on `scheduler`.
  * @internal
  */

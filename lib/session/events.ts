@@ -3,6 +3,7 @@
  * token or a client secret.
  * @module
  */
+import type { StoreProgress } from '../documents/progress.js';
 import type { KissErrorKind, Step } from '../errors/kiss-error.js';
 import { redactValue } from '../errors/redact.js';
 import type { SessionState } from './session-state.js';
@@ -84,6 +85,10 @@ export type SessionActivity =
       /** Who closed it. */
       by: 'client' | 'server' | 'drop';
     }
+  | ({
+      /** A store sent more of its documents: bytes per document and overall (see {@link StoreProgress}). Throttled to about one per 1% of the total, plus one per completed document; the last one of a store is 100%. */
+      type: 'store-progress';
+    } & StoreProgress)
   | {
       /** A store too large for one socket frame went over REST instead. */
       type: 'store-over-rest';
@@ -117,6 +122,7 @@ function levelOf(activity: SessionActivity): LogLevel {
   switch (activity.type) {
     case 'request-sent':
     case 'request-answered':
+    case 'store-progress':
     case 'state':
       return activity.type === 'state' && activity.state.status === 'failed' ? 'error' : 'debug';
     case 'token-refreshed':

@@ -14,25 +14,27 @@ import {
   Observable,
   of,
   type SchedulerLike,
+  type Subscription,
   Subject,
   switchMap,
   tap,
   throwError,
-  timeout,
 } from 'rxjs';
 import type { Authorization } from '../auth/authorization.js';
 import type { CredentialStore } from '../auth/credential-store.js';
 import { type RefreshReason, TokenManager } from '../auth/token-manager.js';
 import type { CallOptions } from '../call/call.js';
+import { DeadlineQueue } from '../call/deadlines.js';
 import { type ClientOptions, createClient, DEFAULT_TIMEOUT_MS, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
 import type { Answer, SessionReply, StoreResult } from '../client/results.js';
 import type { DocumentSource } from '../documents/document-source.js';
+import type { StoreProgress } from '../documents/progress.js';
 import { CancelledError, type KissError, SessionMisuseError, type Step, TimeoutError, UnauthorizedError } from '../errors/kiss-error.js';
 import { checkCallOptions, checkTimeout } from '../client/requests.js';
 import { errorFromNetworkFailure } from '../errors/from-response.js';
 import type { Scope } from '../protocol/codecs.js';
 import { clientHasEnded, needsFreshToken } from '../retry/classify.js';
-import { type RetryPolicy, retryWithPolicy } from '../retry/policy.js';
+import { nextRetryDelay, type RetryPolicy, retryWithPolicy } from '../retry/policy.js';
 import type { SocketLifecycleEvent } from '../socket/multiplexed-socket.js';
 import { logActivity, type Logger, type LogLevel, type SessionActivity } from './events.js';
 import { refuse, type SessionOperation } from './guards.js';
@@ -95,7 +97,15 @@ export interface Session {
   open(options?: CallOptions): Observable<Session>;
   /** Asks a question. */
   ask(question: string, options?: CallOptions & SessionCallOverrides): Observable<Answer>;
-  /** Stores documents. */
+  /**
+   * Stores documents. Progress shows on `events$` as `store-progress` activity, and goes to the
+   * call's own `onProgress` (see {@link StoreOptions.onProgress}).
+   *
+   * @example
+   * ```ts
+   * session.store(['./handbook.pdf'], { onProgress: (p) => (bar.value = p.bytesSent / p.totalBytes) }).subscribe();
+   * ```
+   */
   store(documents: DocumentSource | readonly DocumentSource[], options?: StoreOptions & SessionCallOverrides): Observable<StoreResult>;
   /** Ends the session on the server and releases its resources. */
   destroy(options?: SessionCallOptions): Observable<SessionReply>;
@@ -213,15 +223,26 @@ export function createSession(options: SessionOptions): Session {
 
   /** Runs a call with the current token; on 401 `Invalid token`, refreshes once and replays once. */
   function authorized<T>(run: (auth: Authorization) => Observable<T>): Observable<T> {
-    return defer(() => {
+    return new Observable<T>((subscriber) => {
       const auth = tokens.current!;
-      return run(auth).pipe(
-        catchError((error: unknown) => (needsFreshToken(error) ? refreshed(auth, 'expired').pipe(switchMap(run)) : throwError(() => error))),
-      );
+      let inner = run(auth).subscribe({
+        next: (value) => subscriber.next(value),
+        error: (error: unknown) => {
+          if (!needsFreshToken(error)) return subscriber.error(error);
+          inner = refreshed(auth, 'expired').pipe(switchMap(run)).subscribe(subscriber);
+        },
+        complete: () => subscriber.complete(),
+      });
+      return () => inner.unsubscribe();
     });
   }
 
   /** A guarded, retried, reported call. */
+  /**
+   * A guarded, retried, reported call: one Observable per call, written out by hand (no operator
+   * chain), since a busy session makes thousands of them. The retries follow the policy
+   * (`nextRetryDelay`), within the call's deadline.
+   */
   function perform<T>(
     operation: SessionOperation,
     step: Step,
@@ -229,38 +250,68 @@ export function createSession(options: SessionOptions): Session {
     retry: RetryPolicy,
     counts: boolean,
     callOptions: CallOptions | undefined,
+    onValue?: (value: T) => void,
   ): Observable<T> {
-    return defer(() => {
+    return new Observable<T>((subscriber) => {
       const refused = refuse(state.value, operation);
-      if (refused) return throwError(() => refused);
+      if (refused) return subscriber.error(refused);
       let attemptOptions: CallOptions | undefined;
       let deadline: number;
       try {
         ({ attemptOptions, deadline } = withinDeadline(callOptions, step));
       } catch (error) {
-        return throwError(() => error);
+        return subscriber.error(error);
       }
       if (counts) dispatch({ type: 'call' });
       const started = scheduler.now();
       let attempt = 0;
-      return defer(() => {
+      let done = false;
+      let current: Subscription | undefined;
+      let backoff: Subscription | undefined;
+      const stop = () => {
+        done = true;
+        cancelDeadline?.();
+        backoff?.unsubscribe();
+        current?.unsubscribe();
+      };
+      const failWith = (error: unknown) => {
+        if (done) return;
+        stop();
+        const e = errorFromNetworkFailure(error, { step });
+        emit({ type: 'request-failed', step, kind: e.kind, message: e.message });
+        if (clientHasEnded(e)) fail(e);
+        subscriber.error(error);
+        if (counts) dispatch({ type: 'call-done' });
+      };
+      const cancelDeadline = deadline > 0 ? deadlines.add(deadline, () => failWith(new TimeoutError(deadline, { step }))) : undefined;
+      const tryOnce = () => {
+        backoff = undefined;
         emit({ type: 'request-sent', step, attempt: ++attempt });
-        return authorized((auth) => run(auth, attemptOptions));
-      }).pipe(
-        retryWithPolicy<T>(step, retry, scheduler, (info) =>
-          emit({ type: 'retry-scheduled', step, attempt: info.attempt, delayMs: info.delayMs, kind: info.error.kind }),
-        ),
-        deadlineOf<T>(deadline, step),
-        tap({
-          next: () => emit({ type: 'request-answered', step, durationMs: scheduler.now() - started }),
-          error: (error: unknown) => {
-            const e = errorFromNetworkFailure(error, { step });
-            emit({ type: 'request-failed', step, kind: e.kind, message: e.message });
-            if (clientHasEnded(e)) fail(e);
+        current = authorized((auth) => run(auth, attemptOptions)).subscribe({
+          next: (value) => {
+            if (done) return;
+            stop();
+            emit({ type: 'request-answered', step, durationMs: scheduler.now() - started });
+            onValue?.(value);
+            subscriber.next(value);
+            subscriber.complete();
+            if (counts) dispatch({ type: 'call-done' });
           },
-        }),
-        finalize(() => counts && dispatch({ type: 'call-done' })),
-      );
+          error: (error: unknown) => {
+            if (done) return;
+            const delayMs = nextRetryDelay(step, retry, error, attempt);
+            if (delayMs === undefined) return failWith(error);
+            emit({ type: 'retry-scheduled', step, attempt, delayMs, kind: (error as KissError).kind });
+            backoff = scheduler.schedule(tryOnce, delayMs);
+          },
+        });
+      };
+      tryOnce();
+      return () => {
+        if (done) return;
+        stop();
+        if (counts) dispatch({ type: 'call-done' });
+      };
     });
   }
 
@@ -276,12 +327,24 @@ export function createSession(options: SessionOptions): Session {
     return { attemptOptions, deadline };
   }
 
-  /** Fails the whole call with a TimeoutError once `deadline` ms have passed (0: never). */
+  /**
+   * Fails the whole call with a TimeoutError once `deadline` ms have passed (0: never). The timers
+   * share one queue (as the client's per-call timeouts do): a timer per call costs more than the call.
+   */
   function deadlineOf<T>(deadline: number, step: Step | (() => Step)): MonoTypeOperatorFunction<T> {
     if (deadline <= 0) return (source) => source;
     const stepNow = typeof step === 'function' ? step : () => step;
-    return timeout<T, Observable<never>>({ first: deadline, with: () => throwError(() => new TimeoutError(deadline, { step: stepNow() })), scheduler });
+    return (source) =>
+      new Observable<T>((subscriber) => {
+        const cancel = deadlines.add(deadline, () => subscriber.error(new TimeoutError(deadline, { step: stepNow() })));
+        const inner = source.subscribe(subscriber);
+        return () => {
+          cancel();
+          inner.unsubscribe();
+        };
+      });
   }
+  const deadlines = new DeadlineQueue(scheduler);
 
   async function savedCredentials() {
     return scope === 'persistent' ? await options.credentials?.load() : undefined;
@@ -333,12 +396,24 @@ export function createSession(options: SessionOptions): Session {
       });
     },
     ask(question, callOptions) {
-      return perform('ask', 'ask', (auth, attempt) => client.ask(auth, question, attempt), callOptions?.retry ?? policy, true, callOptions).pipe(
-        tap((answer) => answers.next(answer)),
+      return perform('ask', 'ask', (auth, attempt) => client.ask(auth, question, attempt), callOptions?.retry ?? policy, true, callOptions, (answer) =>
+        answers.next(answer),
       );
     },
     store(documents, callOptions) {
-      return perform('store', 'store', (auth, attempt) => client.store(auth, documents, attempt), callOptions?.retry ?? policy, true, callOptions);
+      // Progress goes to events$ and to the caller's own onProgress, through one throttled reporter.
+      const onProgress = (progress: StoreProgress) => {
+        emit({ type: 'store-progress', ...progress });
+        callOptions?.onProgress?.(progress);
+      };
+      return perform(
+        'store',
+        'store',
+        (auth, attempt) => client.store(auth, documents, { ...attempt, onProgress }),
+        callOptions?.retry ?? policy,
+        true,
+        callOptions,
+      );
     },
     destroy(callOptions) {
       return defer(() => {

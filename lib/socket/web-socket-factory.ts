@@ -3,7 +3,7 @@
  * WebSocket, which cannot send headers) and the probe that records how a socket opened and ended.
  * @module
  */
-import NodeWebSocket from 'ws';
+import type NodeWebSocketClass from 'ws';
 import type { WebSocketLike } from 'rxjs-websockets';
 import { SessionMisuseError } from '../errors/kiss-error.js';
 
@@ -32,13 +32,56 @@ export type WebSocketFactory = (url: string, context: WebSocketFactoryContext) =
 
 export type { WebSocketLike };
 
+type NodeWebSocketConstructor = typeof NodeWebSocketClass;
+
+const inNode = (): boolean => !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+
+/*
+ * `ws` is loaded at the first socket, not when the package is imported: it pulls in much of Node's
+ * networking stack, which a program that only uses REST never needs (it was the largest part of
+ * the import time). Under CommonJS it is required there and then; an ES module has no `require`,
+ * so there the first socket waits for one dynamic import (probedFactory). Bundlers still see both
+ * specifiers: a browser bundle gets `ws`'s browser stub, a Node bundle `ws` itself.
+ */
+let nodeWebSocket: NodeWebSocketConstructor | undefined;
+let nodeWebSocketImport: Promise<unknown> | undefined;
+
+/** `ws` when it can be had synchronously: already loaded, or through CommonJS's `require`. */
+function nodeWebSocketNow(): NodeWebSocketConstructor | undefined {
+  if (!nodeWebSocket && typeof require === 'function') {
+    try {
+      nodeWebSocket = require('ws') as NodeWebSocketConstructor;
+    } catch {
+      // A `require` that cannot see `ws` (an ES module's own shim): the dynamic import still can.
+    }
+  }
+  return nodeWebSocket;
+}
+
+/** In Node, while `ws` is not loaded yet: the import that loads it (started once, again after a failure). */
+function nodeWebSocketPending(): Promise<unknown> | undefined {
+  if (!inNode() || nodeWebSocketNow()) return undefined;
+  nodeWebSocketImport ??= import('ws').then(
+    (module) => (nodeWebSocket = module.default),
+    (error: unknown) => {
+      nodeWebSocketImport = undefined;
+      throw error;
+    },
+  );
+  return nodeWebSocketImport;
+}
+
 /**
  * The default {@link WebSocketFactory}.
  * @internal
  */
 export const defaultWebSocketFactory: WebSocketFactory = (url, { token }) => {
-  const isNode = !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-  if (isNode) return new NodeWebSocket(url, { headers: { Authorization: `Bearer ${token}` } }) as unknown as WebSocketLike;
+  if (inNode()) {
+    const NodeWebSocket = nodeWebSocketNow();
+    // Only when called directly in an ES module before the first socket (probedFactory waits for the import).
+    if (!NodeWebSocket) throw new Error('The ws module is not loaded yet; open the socket through the client.');
+    return new NodeWebSocket(url, { headers: { Authorization: `Bearer ${token}` } }) as unknown as WebSocketLike;
+  }
   const BrowserWebSocket = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
   if (!BrowserWebSocket) {
     throw new SessionMisuseError('This runtime has no WebSocket; pass a webSocketFactory option.');
@@ -69,47 +112,74 @@ type Handler = ((event: unknown) => unknown) | null;
 
 /**
  * Wraps a factory so every socket it makes fills a probe before rxjs-websockets' own handlers run.
+ * The default factory's first socket in an ES module under Node is made once `ws` is imported: the
+ * wrapper is returned at once, and a close before then means the socket is never made.
  * @internal
  */
 export function probedFactory(factory: WebSocketFactory, context: WebSocketFactoryContext, probe: SocketProbe): (url: string) => WebSocketLike {
   return (url) => {
-    let raw: WebSocketLike;
-    try {
-      raw = factory(url, context);
-    } catch (error) {
-      probe.factoryError = error;
-      throw error;
-    }
-    probe.raw = raw;
-    readRefusal(raw, probe);
+    let raw: WebSocketLike | undefined;
+    let closed = false;
     const wrapped: WebSocketLike = {
       onopen: null,
       onmessage: null,
       onerror: null,
       onclose: null,
-      send: (data) => raw.send(data),
-      close: () => raw.close(),
+      // rxjs-websockets sends only after the open event, so the socket exists by then.
+      send: (data) => raw!.send(data),
+      close: () => {
+        closed = true;
+        raw?.close();
+      },
     };
     const call = (handler: Handler, event: unknown) => handler?.call(wrapped, event);
-    raw.onopen = (event: unknown) => {
-      probe.opened = true;
-      call(wrapped.onopen, event);
-    };
-    raw.onmessage = (event: unknown) => call(wrapped.onmessage, event);
-    raw.onerror = (event: unknown) => {
-      const message = String((event as { message?: unknown })?.message ?? (event as { error?: { message?: unknown } })?.error?.message ?? '');
-      probe.errorMessage = message;
-      probe.error = (event as { error?: unknown })?.error ?? probe.error;
-      const status = /Unexpected server response: (\d{3})/.exec(message);
-      if (status) probe.handshakeStatus ??= Number(status[1]);
-      call(wrapped.onerror, event);
-    };
-    raw.onclose = (event: unknown) => {
-      const { code, reason } = (event ?? {}) as { code?: number; reason?: string };
-      probe.close = { code: code ?? 1006, reason: reason ?? '' };
-      call(wrapped.onclose, event);
-    };
+    const loading = factory === defaultWebSocketFactory ? nodeWebSocketPending() : undefined;
+    if (!loading) {
+      try {
+        raw = factory(url, context);
+      } catch (error) {
+        probe.factoryError = error;
+        throw error;
+      }
+      watch(raw);
+      return wrapped;
+    }
+    loading
+      .then(() => {
+        if (closed) return;
+        raw = factory(url, context);
+        watch(raw);
+      })
+      .catch((error: unknown) => {
+        // As when a factory throws: the probe names the cause, and the socket ends with an error.
+        probe.factoryError = error;
+        if (!closed) call(wrapped.onerror, { message: String((error as { message?: unknown })?.message ?? error), error });
+      });
     return wrapped;
+
+    /** Records what happens to the socket in the probe, then passes each event on. */
+    function watch(socket: WebSocketLike): void {
+      probe.raw = socket;
+      readRefusal(socket, probe);
+      socket.onopen = (event: unknown) => {
+        probe.opened = true;
+        call(wrapped.onopen, event);
+      };
+      socket.onmessage = (event: unknown) => call(wrapped.onmessage, event);
+      socket.onerror = (event: unknown) => {
+        const message = String((event as { message?: unknown })?.message ?? (event as { error?: { message?: unknown } })?.error?.message ?? '');
+        probe.errorMessage = message;
+        probe.error = (event as { error?: unknown })?.error ?? probe.error;
+        const status = /Unexpected server response: (\d{3})/.exec(message);
+        if (status) probe.handshakeStatus ??= Number(status[1]);
+        call(wrapped.onerror, event);
+      };
+      socket.onclose = (event: unknown) => {
+        const { code, reason } = (event ?? {}) as { code?: number; reason?: string };
+        probe.close = { code: code ?? 1006, reason: reason ?? '' };
+        call(wrapped.onclose, event);
+      };
+    }
   };
 }
 

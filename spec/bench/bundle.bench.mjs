@@ -1,0 +1,70 @@
+// What the package costs before its first call: the size of a browser bundle of the main entry,
+// and the time to import it in Node beside importing rxjs alone (which every user of this client
+// loads anyway). Imports are timed in fresh `node` processes, the two sides interleaved, so the
+// figure includes everything a cold start pays: resolving, reading, compiling, evaluating.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { interleave, median } from './stats.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Fresh processes per side and figure, after one warm-up each (the OS file cache). */
+const ROUNDS = 11;
+
+/**
+ * The main entry bundled as a browser app would (esbuild, platform browser, ESM, minified), then
+ * gzipped at zlib's default level; in KB of 1024 bytes. The same bundle as
+ * spec/build/browser-bundle.spec.ts checks.
+ */
+async function bundleKb() {
+  const result = await build({
+    entryPoints: [join(root, 'lib/index.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+  });
+  return gzipSync(result.outputFiles[0].contents).length / 1024;
+}
+
+/** Runs `node <args>` in the package's folder to the end; fails when the import failed. */
+function node(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`node ${args.join(' ')} exited with ${code}: ${stderr}`))));
+  });
+}
+
+const esm = (specifier) => ['--input-type=module', '-e', `await import(${JSON.stringify(specifier)});`];
+const cjs = (specifier) => ['-e', `require(${JSON.stringify(specifier)});`];
+
+/** Median wall time of a fresh process importing the built entry, over the same for rxjs alone. */
+async function importRatio(entry, baseline) {
+  const { a, b } = await interleave(() => node(entry), () => node(baseline), { warmup: 1, rounds: ROUNDS });
+  return median(a) / median(b);
+}
+
+export const rows = [
+  { name: 'browser bundle, min+gzip', target: 22, better: 'lower', unit: 'KB', measure: bundleKb },
+  {
+    name: 'import main entry / import rxjs, ESM',
+    target: 1.25,
+    better: 'lower',
+    unit: '×',
+    measure: () => importRatio(esm(pathToFileURL(join(root, 'dist/esm/index.js')).href), esm('rxjs')),
+  },
+  {
+    name: 'import main entry / import rxjs, CJS',
+    target: 1.25,
+    better: 'lower',
+    unit: '×',
+    measure: () => importRatio(cjs(join(root, 'dist/cjs/index.js')), cjs('rxjs')),
+  },
+];
