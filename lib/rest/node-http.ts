@@ -83,10 +83,21 @@ export function nodeHttpRequester(): HttpRequester | undefined {
   };
 }
 
-/** A reset before any response byte on a connection taken from the pool: the request was never read. */
-function isStaleConnection(error: unknown, reused: boolean, answered: boolean): boolean {
+/**
+ * More than this much body cannot sit unread in the connection's buffers: once a body this large
+ * was wholly written, the server was reading it.
+ */
+const UNREAD_BODY_BYTES = 64 * 1024;
+
+/**
+ * A reset before any response byte on a connection taken from the pool: the server had closed it,
+ * and never read the request. A large body (a streamed store) that was written to the end before
+ * the reset was being read, though, so the server may have handled it: that one is not resent.
+ */
+function isStaleConnection(error: unknown, req: { reusedSocket: boolean; writableFinished: boolean }, answered: boolean, bodyBytes: number): boolean {
   const code = (error as { code?: unknown })?.code;
-  return reused && !answered && (code === 'ECONNRESET' || code === 'EPIPE');
+  if (!req.reusedSocket || answered || (code !== 'ECONNRESET' && code !== 'EPIPE')) return false;
+  return !req.writableFinished || bodyBytes <= UNREAD_BODY_BYTES;
 }
 
 interface Target {
@@ -113,6 +124,7 @@ function targetOf(href: string): Target {
 function post(stack: Stack, request: HttpRequest, fresh: boolean): Promise<HttpReply> {
   const { scheme, hostname, port, path } = targetOf(request.url);
   const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body;
+  const bodyBytes = body.byteLength;
   return new Promise<HttpReply>((resolve, reject) => {
     let answered = false;
     const req = stack.modules[scheme].request({
@@ -148,7 +160,7 @@ function post(stack: Stack, request: HttpRequest, fresh: boolean): Promise<HttpR
       });
     });
     req.on('error', (error) => {
-      if (!fresh && !request.cancel.aborted && isStaleConnection(error, req.reusedSocket, answered)) {
+      if (!fresh && !request.cancel.aborted && isStaleConnection(error, req, answered, bodyBytes)) {
         post(stack, request, true).then(resolve, reject);
       } else {
         reject(error);

@@ -15,7 +15,7 @@ interface Seen {
   previousOnConnection: number;
 }
 
-type Plan = (seen: Seen, req: IncomingMessage, res: ServerResponse) => 'answer' | 'reset' | 'reset-after-headers';
+type Plan = (seen: Seen, req: IncomingMessage, res: ServerResponse) => 'answer' | 'reset' | 'reset-after-headers' | 'reset-after-body';
 
 /** Answers every POST with a stack reply, unless `plan` says to reset. */
 async function hostileServer(plan: Plan): Promise<{ url: string; seen: Seen[]; stored: number; close(): Promise<void> }> {
@@ -32,6 +32,7 @@ async function hostileServer(plan: Plan): Promise<{ url: string; seen: Seen[]; s
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (action === 'reset-after-body') return void req.socket.destroy();
       if (action === 'reset-after-headers') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.flushHeaders();
@@ -103,6 +104,19 @@ describe('REST over node:http: a reset on a reused connection', () => {
       const client = createClient({ url: server.url });
       await firstValueFrom(client.ask(auth, 'warm the pool'));
       const error = await failure(firstValueFrom(client.store(auth, file)));
+      expect(error).toMatchObject({ kind: 'transport', reason: 'reset', context: { step: 'store' } });
+      expect(server.seen).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('does not resend a large store the server read to the end before the reset (it may have stored it)', async () => {
+    const server = await hostileServer((seen) => (seen.previousOnConnection === 1 ? 'reset-after-body' : 'answer'));
+    try {
+      const client = createClient({ url: server.url });
+      await firstValueFrom(client.ask(auth, 'warm the pool'));
+      const error = await failure(firstValueFrom(client.store(auth, { name: 'big.txt', data: 'x'.repeat(512 * 1024) })));
       expect(error).toMatchObject({ kind: 'transport', reason: 'reset', context: { step: 'store' } });
       expect(server.seen).toHaveLength(2);
     } finally {
