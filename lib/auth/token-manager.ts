@@ -10,6 +10,7 @@
  * @module
  */
 import { defer, finalize, type Observable, of, type SchedulerLike, shareReplay, type Subscription, tap } from 'rxjs';
+import { deadlinesFor, MAX_TIMER_MS } from '../call/deadlines.js';
 import { SessionMisuseError } from '../errors/kiss-error.js';
 import { isRetryable } from '../retry/classify.js';
 import type { Authorization } from './authorization.js';
@@ -32,8 +33,7 @@ export interface TokenManagerConfig {
   onProactiveFailure?: (error: unknown) => void;
 }
 
-/** setTimeout's largest delay (about 24.8 days); longer ones fire at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+export { MAX_TIMER_MS };
 const DEFAULT_MIN_DELAY_MS = 1000;
 /** Retries of a failed proactive refresh, after 1, 2 and 4 times the floor. */
 const PROACTIVE_RETRIES = 3;
@@ -42,7 +42,8 @@ const PROACTIVE_RETRIES = 3;
 export class TokenManager {
   private auth: Authorization | undefined;
   private inFlight: Observable<Authorization> | undefined;
-  private timer: Subscription | undefined;
+  /** Cancels the armed proactive refresh. */
+  private timer: (() => void) | undefined;
   private proactive: Subscription | undefined;
   private proactiveFailures = 0;
   private disposed = false;
@@ -101,12 +102,12 @@ export class TokenManager {
   /** Runs the proactive refresh after `delayMs`, clamped between the floor and the timer's range. */
   private arm(delayMs: number): void {
     const delay = Math.min(MAX_TIMER_MS, Math.max(this.config.minDelay ?? DEFAULT_MIN_DELAY_MS, delayMs));
-    this.timer = this.config.scheduler.schedule(() => {
+    // One shared queue holds every session's refresh (and every call's timeout): no timer per
+    // session, and under the default scheduler a native unref'd one that never keeps Node alive.
+    this.timer = deadlinesFor(this.config.scheduler).add(delay, () => {
       this.timer = undefined;
       this.proactive = this.refresh('proactive').subscribe({ error: (error: unknown) => this.proactiveFailed(error) });
-    }, delay);
-    // A refresh timer never keeps a Node process alive by itself (a native timer under the default scheduler).
-    (this.timer as unknown as { id?: { unref?: () => void } }).id?.unref?.();
+    });
   }
 
   /** Backs off and tries again while the token lives and the failure may pass; else leaves it to a 401. */
@@ -121,7 +122,7 @@ export class TokenManager {
   }
 
   private stopTimer(): void {
-    this.timer?.unsubscribe();
+    this.timer?.();
     this.timer = undefined;
   }
 

@@ -7,6 +7,9 @@
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 
+/** setTimeout's largest delay (about 24.8 days); a longer one fires at once, so timers are armed for at most this. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Deadline {
   at: number;
   fire: () => void;
@@ -73,7 +76,8 @@ export class DeadlineQueue {
     if (this.timer && this.timerAt <= head.at) return;
     this.timer?.unsubscribe();
     this.timerAt = head.at;
-    const delay = Math.max(0, head.at - this.scheduler.now());
+    // A deadline beyond setTimeout's range is reached in steps: the timer fires, finds nothing due, re-arms.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, head.at - this.scheduler.now()));
     this.timer = this.native ? unrefTimeout(() => this.expire(), delay) : this.scheduler.schedule(() => this.expire(), delay);
   }
 
@@ -98,4 +102,21 @@ function unrefTimeout(fire: () => void, delay: number): Pick<Subscription, 'unsu
   const handle = setTimeout(fire, delay) as unknown as { unref?: () => void };
   handle.unref?.();
   return { unsubscribe: () => clearTimeout(handle as unknown as ReturnType<typeof setTimeout>) };
+}
+
+/** One queue per scheduler, shared by every client and session that uses it. */
+const shared = new WeakMap<SchedulerLike, DeadlineQueue>();
+
+/**
+ * The deadline queue of `scheduler`, shared: one timer serves every call of every client in the
+ * process, and a client or session costs no queue of its own.
+ * @internal
+ */
+export function deadlinesFor(scheduler: SchedulerLike): DeadlineQueue {
+  let queue = shared.get(scheduler);
+  if (!queue) {
+    queue = new DeadlineQueue(scheduler);
+    shared.set(scheduler, queue);
+  }
+  return queue;
 }

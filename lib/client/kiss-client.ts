@@ -15,7 +15,7 @@ import { nodeHttpRequester } from '../rest/node-http.js';
 import { createRestTransport } from '../rest/rest-transport.js';
 import { createSocketTransport, type SocketOptions } from '../socket/socket-transport.js';
 import { call, type CallOptions } from '../call/call.js';
-import { DeadlineQueue } from '../call/deadlines.js';
+import { deadlinesFor } from '../call/deadlines.js';
 import { authorizeBody, type AuthorizeRequest, checkCallOptions, checkTimeout, documentsBody, questionBody, requireToken } from './requests.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../documents/document-source.js';
 import { type Answer, type SessionReply, type StoreResult, toAnswer, toSessionReply, toStoreResult } from './results.js';
@@ -175,7 +175,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export function createClient(options: ClientOptions): KissClient {
   const endpoint = resolveEndpoint(options);
   const scheduler = options.scheduler ?? asyncScheduler;
-  const deadlines = new DeadlineQueue(scheduler);
+  const deadlines = deadlinesFor(scheduler);
   const defaultTimeout = checkTimeout(options.timeout, 'timeout', {}) ?? DEFAULT_TIMEOUT_MS;
   const maxDocumentBytes = checkSize(options.maxDocumentBytes, 'maxDocumentBytes') ?? DEFAULT_MAX_DOCUMENT_BYTES;
   let disposed = false;

@@ -42,13 +42,26 @@ export interface RestTransport {
   send(step: StackStep, token: string, body: unknown, settle: Settle<StackResponseBody>): () => void;
 }
 
+/** The error contexts of one server's REST steps, made once per server for the whole process. */
+const contextCache = new Map<string, Record<Step, ErrorContext>>();
+
+function contextsFor(httpBase: string): Record<Step, ErrorContext> {
+  let contexts = contextCache.get(httpBase);
+  if (!contexts) {
+    contexts = {} as Record<Step, ErrorContext>;
+    for (const step of ['authorize', ...Object.keys(PATHS)] as Step[]) {
+      const path = step === 'authorize' ? '/auth' : PATHS[step];
+      contexts[step] = Object.freeze({ step, method: 'POST', url: `${httpBase}${path}` });
+    }
+    if (contextCache.size > 64) contextCache.clear();
+    contextCache.set(httpBase, contexts);
+  }
+  return contexts;
+}
+
 /** @internal */
 export function createRestTransport(endpoint: Endpoint, requester: HttpRequester, headers: Record<string, string>): RestTransport {
-  const contexts = {} as Record<Step, ErrorContext>;
-  for (const step of ['authorize', ...Object.keys(PATHS)] as Step[]) {
-    const path = step === 'authorize' ? '/auth' : PATHS[step];
-    contexts[step] = Object.freeze({ step, method: 'POST', url: `${endpoint.httpBase}${path}` });
-  }
+  const contexts = contextsFor(endpoint.httpBase);
   return {
     context: (step) => contexts[step],
     authorize(body, settle) {

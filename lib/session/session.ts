@@ -24,7 +24,7 @@ import type { Authorization } from '../auth/authorization.js';
 import type { CredentialStore } from '../auth/credential-store.js';
 import { type RefreshReason, TokenManager } from '../auth/token-manager.js';
 import type { CallOptions } from '../call/call.js';
-import { DeadlineQueue } from '../call/deadlines.js';
+import { deadlinesFor } from '../call/deadlines.js';
 import { type ClientOptions, createClient, DEFAULT_TIMEOUT_MS, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
 import type { Answer, SessionReply, StoreResult } from '../client/results.js';
 import type { DocumentSource } from '../documents/document-source.js';
@@ -117,6 +117,25 @@ export interface Session {
   close(): void;
 }
 
+
+/** The part of a session shared through a prototype: its state and client id, read live. */
+class SessionView {
+  readonly #state: BehaviorSubject<SessionState>;
+  readonly #tokens: TokenManager;
+
+  constructor(state: BehaviorSubject<SessionState>, tokens: TokenManager) {
+    this.#state = state;
+    this.#tokens = tokens;
+  }
+
+  get state(): SessionState {
+    return this.#state.value;
+  }
+
+  get clientId(): string | undefined {
+    return this.#tokens.current?.clientId;
+  }
+}
 
 /**
  * Creates a session, idle until `open()`.
@@ -344,24 +363,20 @@ export function createSession(options: SessionOptions): Session {
         };
       });
   }
-  const deadlines = new DeadlineQueue(scheduler);
+  const deadlines = deadlinesFor(scheduler);
 
   async function savedCredentials() {
     return scope === 'persistent' ? await options.credentials?.load() : undefined;
   }
 
-  const session: Session = {
+  // The two getters live on a shared prototype: an object literal with accessors of its own is
+  // kept by V8 as a dictionary, which cost every session over a kilobyte.
+  const methods: Omit<Session, 'state' | 'clientId'> = {
     client,
-    get state() {
-      return state.value;
-    },
     // A late subscriber to an ended session still gets its final state, then completion.
     state$: defer(() => (ended ? of(state.value) : state.asObservable())),
     events$: events.asObservable(),
     answers$: answers.asObservable(),
-    get clientId() {
-      return tokens.current?.clientId;
-    },
     open(callOptions) {
       return new Observable<Session>((subscriber) => {
         const refused = refuse(state.value, 'open');
@@ -443,6 +458,7 @@ export function createSession(options: SessionOptions): Session {
       }
     },
   };
+  const session: Session = Object.assign(new SessionView(state, tokens), methods);
 
   function release(reason?: KissError) {
     tokens.dispose();

@@ -21,7 +21,7 @@ function mints(first: (now: number) => Authorization, mint: (now: number, n: num
         return mint(test.now(), ++n);
       }),
       refreshMargin: 30_000,
-      scheduler: asyncScheduler,
+      scheduler: test,
       minDelay,
     });
     manager.set(first(test.now()));
@@ -78,6 +78,8 @@ describe('TokenManager: a proactive refresh that cannot storm', () => {
   });
 });
 
+// Virtual time: the manager is given the TestScheduler itself (its timers go through the shared
+// deadline queue, which only drives a native timer for the real asyncScheduler).
 describe('TokenManager (virtual time)', () => {
   it('refreshes proactively, a margin before expiry, and again for each new token', () => {
     const test = new TestScheduler((a, b) => expect(a).toEqual(b));
@@ -91,7 +93,7 @@ describe('TokenManager (virtual time)', () => {
           return of(token(++n, test.now() + 10_000));
         }),
         refreshMargin: 1000,
-        scheduler: asyncScheduler,
+        scheduler: test,
       });
       manager.set(token(0, 10_000));
       test.schedule(() => manager.dispose(), 30_000);
@@ -111,7 +113,7 @@ describe('TokenManager (virtual time)', () => {
           return of(token(1, test.now() + 1_000_000));
         }),
         refreshMargin: 30_000,
-        scheduler: asyncScheduler,
+        scheduler: test,
       });
       manager.set(token(0, 2000));
       test.schedule(() => manager.dispose(), 3000);
