@@ -25,7 +25,7 @@ export interface TokenManagerConfig {
   /** Refresh this long before `exp` (capped at a quarter of the token's lifetime). */
   refreshMargin: number;
   scheduler: SchedulerLike;
-  /** The shortest wait before a proactive refresh, in ms. @default 1000 */
+  /** The shortest wait before a proactive refresh, in ms. @default 250 */
   minDelay?: number;
   onRefreshed?: (auth: Authorization, reason: RefreshReason) => void;
   onRefreshing?: (reason: RefreshReason) => void;
@@ -34,7 +34,14 @@ export interface TokenManagerConfig {
 }
 
 export { MAX_TIMER_MS };
-const DEFAULT_MIN_DELAY_MS = 1000;
+/**
+ * The floor under every proactive refresh delay. Low enough that a short token (the test server's
+ * 2-second ones) is still refreshed before it expires; high enough that no loop of refreshes can
+ * run faster than 4 a second, whatever `exp` says.
+ */
+const DEFAULT_MIN_DELAY_MS = 250;
+/** The first wait after a failed proactive refresh; it doubles after each failure. */
+const RETRY_BASE_MS = 1000;
 /** Retries of a failed proactive refresh, after 1, 2 and 4 times the floor. */
 const PROACTIVE_RETRIES = 3;
 
@@ -115,7 +122,7 @@ export class TokenManager {
     this.config.onProactiveFailure?.(error);
     if (this.disposed || !this.auth || !isRetryable(error, 'authorize', { resendStores: false })) return;
     if (++this.proactiveFailures > PROACTIVE_RETRIES) return;
-    const delay = (this.config.minDelay ?? DEFAULT_MIN_DELAY_MS) * 2 ** (this.proactiveFailures - 1);
+    const delay = RETRY_BASE_MS * 2 ** (this.proactiveFailures - 1);
     const remaining = this.auth.remainingMs(this.config.scheduler.now());
     if (remaining !== undefined && delay >= remaining) return;
     this.arm(delay);

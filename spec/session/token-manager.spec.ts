@@ -55,9 +55,10 @@ describe('TokenManager: a proactive refresh that cannot storm', () => {
     expect(later).toEqual([22_500, 45_000]);
   });
 
-  it('never refreshes sooner than the floor, however short the token', () => {
-    const at = mints((now) => token(0, now + 200), (now, n) => of(token(n, now + 200)), 5_500);
-    expect(at).toEqual([1000, 2000, 3000, 4000, 5000]);
+  it('never refreshes sooner than the floor (250 ms), however short the token', () => {
+    // 120 ms tokens would be refreshed every 90 ms; the floor holds it to one refresh per 250 ms.
+    const at = mints((now) => token(0, now + 120), (now, n) => of(token(n, now + 120)), 1_100);
+    expect(at).toEqual([250, 500, 750, 1000]);
   });
 
   it('backs off after failed proactive refreshes, and stops after three retries', () => {
