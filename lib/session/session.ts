@@ -216,17 +216,22 @@ export function createSession(options: SessionOptions): Session {
     },
   });
 
-  const client = createClient({
-    ...options,
-    socket: {
-      ...options.socket,
-      onEvent: (event) => {
-        onSocket(event);
-        options.socket?.onEvent?.(event);
-      },
-    },
-    refreshToken: (stale) => refreshed(stale, 'handshake'),
-  });
+  // The socket's hooks only when there is a socket: a REST session need not carry them.
+  const client = createClient(
+    options.transport === 'socket'
+      ? {
+          ...options,
+          socket: {
+            ...options.socket,
+            onEvent: (event) => {
+              onSocket(event);
+              options.socket?.onEvent?.(event);
+            },
+          },
+          refreshToken: (stale) => refreshed(stale, 'handshake'),
+        }
+      : options,
+  );
   const clientTimeout = checkTimeout(options.timeout, 'timeout', {}) ?? DEFAULT_TIMEOUT_MS;
 
   /** A token newer than `stale`; an ended client fails the session. */

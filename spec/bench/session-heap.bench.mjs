@@ -4,14 +4,14 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const N = 200;
+const N = 500;
 
 if (process.argv[2] === '--child') {
   const [, , , url, transport] = process.argv;
   const { firstValueFrom } = await import('rxjs');
   const { createSession } = await import('kiss-ai-stack-rx');
   // Warm the code paths first, so the measurement counts sessions, not compiled code.
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 100; i++) {
     const s = createSession({ url, transport });
     await firstValueFrom(s.open());
     await firstValueFrom(s.destroy());
