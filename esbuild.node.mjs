@@ -1,0 +1,30 @@
+// The Node ESM entry (dist/node/index.mjs), run by `npm run build` after tsc. Node's ESM loader
+// is slow on many small files and on CommonJS packages (io-ts, rxjs-websockets have no ES module
+// build Node will load: it parses them to guess their exports). So for Node the main entry is one
+// file, and those two packages are loaded with `require`. Browsers and bundlers keep dist/esm.
+import { build } from 'esbuild';
+
+const cjsOnly = /^(io-ts|rxjs-websockets)$/;
+
+await build({
+  entryPoints: ['lib/index.ts'],
+  outfile: 'dist/node/index.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+  banner: { js: "import { createRequire as __kissCreateRequire } from 'node:module';\nconst require = __kissCreateRequire(import.meta.url);" },
+  plugins: [
+    {
+      name: 'require-commonjs-packages',
+      setup(b) {
+        // `import * as t from 'io-ts'` becomes a CommonJS shim that requires it: no ESM loader work.
+        b.onResolve({ filter: cjsOnly }, (args) => (args.namespace === 'cjs-package' ? { path: args.path, external: true } : { path: args.path, namespace: 'cjs-package' }));
+        b.onLoad({ filter: /.*/, namespace: 'cjs-package' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js', resolveDir: process.cwd() }));
+      },
+    },
+  ],
+});
