@@ -560,6 +560,22 @@ export type AnyKissError =
   | CancelledError;
 
 /**
+ * A copy of `error` (same class, same fields) whose message, stack and context are replaced. The
+ * one way this library rewrites an error it already made.
+ */
+function copyError<E extends KissError>(error: E, changes: { message: string; stack?: string; context?: ErrorContext; fields?: Record<string, unknown> }): E {
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as E;
+  Object.assign(copy, error, changes.fields);
+  Object.defineProperties(copy, {
+    message: { value: changes.message, writable: true, configurable: true },
+    stack: { value: changes.stack ?? error.stack, writable: true, configurable: true },
+    ...(changes.context ? { context: { value: { ...changes.context }, enumerable: true, writable: false } } : {}),
+    ...(error.cause === undefined ? {} : { cause: { value: error.cause, writable: true, configurable: true } }),
+  });
+  return copy;
+}
+
+/**
  * The same error as its caller sees it: `context` (the step the caller called) replaces the
  * context the error was made in, and the message's "during <step>" follows. Used when one failure
  * (a refused refresh, a failed session) settles requests of several steps.
@@ -567,17 +583,9 @@ export type AnyKissError =
  */
 export function inContext<E extends KissError>(error: E, context: ErrorContext): E {
   if (error.context.step === context.step && error.context.url === context.url) return error;
-  const copy = Object.create(Object.getPrototypeOf(error) as object) as E;
-  Object.assign(copy, error);
   const before = where(error.context);
-  const after = where(context);
-  Object.defineProperties(copy, {
-    context: { value: { ...context }, enumerable: true, writable: false },
-    message: { value: before && error.message.includes(before) ? error.message.replace(before, after) : error.message, writable: true, configurable: true },
-    stack: { value: error.stack, writable: true, configurable: true },
-    ...(error.cause === undefined ? {} : { cause: { value: error.cause, writable: true, configurable: true } }),
-  });
-  return copy;
+  const message = before && error.message.includes(before) ? error.message.replace(before, where(context)) : error.message;
+  return copyError(error, { message, context });
 }
 
 /**
@@ -591,14 +599,11 @@ export function withoutSecrets<E extends KissError>(error: E, secrets: readonly 
   const fields = Object.entries(error).filter(([, value]) => typeof value === 'string') as [string, string][];
   const leaks = (text: string) => present.some((secret) => text.includes(secret));
   if (!present.length || (!leaks(error.message) && !fields.some(([, value]) => leaks(value)))) return error;
-  const copy = Object.create(Object.getPrototypeOf(error) as object) as E;
-  Object.assign(copy, error);
-  for (const [key, value] of fields) (copy as Record<string, unknown>)[key] = scrubSecrets(value, present);
-  Object.defineProperties(copy, {
-    message: { value: scrubSecrets(error.message, present), writable: true, configurable: true },
-    stack: { value: scrubSecrets(error.stack ?? '', present), writable: true, configurable: true },
+  return copyError(error, {
+    message: scrubSecrets(error.message, present),
+    stack: scrubSecrets(error.stack ?? '', present),
+    fields: Object.fromEntries(fields.map(([key, value]) => [key, scrubSecrets(value, present)])),
   });
-  return copy;
 }
 
 /**

@@ -150,6 +150,13 @@ export const socketErrorCodec = t.type(
 export type SocketErrorFrame = t.TypeOf<typeof socketErrorCodec>;
 
 /**
+ * The largest socket frame the server reads with default settings: uvicorn's `ws_max_size`,
+ * 16 MiB. A larger frame gets close 1009.
+ * @internal
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/**
  * Any frame the server sends.
  * @category Protocol
  */

@@ -81,13 +81,10 @@ export function retryWithPolicy<T>(
   onRetry?: (info: RetryInfo) => void,
   random?: () => number,
 ): MonoTypeOperatorFunction<T> {
-  const maxAttempts = Math.max(1, policy.maxAttempts ?? 4);
   return retry({
-    count: maxAttempts - 1,
     delay: (error: KissError, attempt: number) => {
-      if (!isRetryable(error, step, { resendStores: policy.resendStores ?? false })) throw error;
-      if (policy.shouldRetry && !policy.shouldRetry(error, attempt)) throw error;
-      const delayMs = backoffDelay(policy, attempt, error, random);
+      const delayMs = nextRetryDelay(step, policy, error, attempt, random);
+      if (delayMs === undefined) throw error;
       onRetry?.({ step, attempt, delayMs, error });
       return timer(delayMs, scheduler);
     },

@@ -7,7 +7,7 @@ import { type Observable, type SchedulerLike, tap } from 'rxjs';
 import type { Settle } from '../call/call.js';
 import type { Authorization } from '../auth/authorization.js';
 import { type ErrorContext, type KissError, PayloadTooLargeError, type Step } from '../errors/kiss-error.js';
-import type { SocketEvent, StackResponseBody } from '../protocol/codecs.js';
+import { DEFAULT_MAX_FRAME_BYTES, type SocketEvent, type StackResponseBody } from '../protocol/codecs.js';
 import { encodeSocketRequest, encodeSocketRequestText, utf8Length } from '../protocol/encode.js';
 import { isStreamedBody, type StreamedBody, streamedText } from '../protocol/streamed-body.js';
 import { errorFromNetworkFailure } from '../errors/from-response.js';
@@ -72,8 +72,6 @@ export interface SocketTransport {
   dispose(reason?: KissError): void;
 }
 
-/** uvicorn's default `ws_max_size`. */
-export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 interface ClientSocket {
   auth: Authorization;

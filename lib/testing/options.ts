@@ -2,6 +2,7 @@
  * Options of the embedded test server, and their defaults.
  * @module
  */
+import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/codecs.js';
 
 /**
  * How to start the embedded test server. Every option is optional.
@@ -52,8 +53,6 @@ export interface TestServerOptions {
 /** @internal The options with every default filled in and the prefix normalised. */
 export type ResolvedOptions = Required<TestServerOptions>;
 
-/** @internal uvicorn's default `ws_max_size`: 16 MiB. */
-export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /** @internal */
 export function resolveOptions(options: TestServerOptions = {}): ResolvedOptions {

@@ -3,12 +3,11 @@ import {
   answerExtrasCodec,
   authResponseCodec,
   errorBodyCodec,
-  socketResponseCodec,
   stackResponseCodec,
   storeExtrasCodec,
   socketRequestCodec,
 } from '../../lib/protocol/codecs';
-import { decodeJson, decodeOrThrow } from '../../lib/protocol/decode';
+import { decodeJson, decodeOrThrow, decodeSocketFrame, isSocketErrorFrame } from '../../lib/protocol/decode';
 
 const FAKE_JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
 
@@ -41,10 +40,15 @@ describe('protocol codecs', () => {
   });
 
   it('tells socket error frames from result frames', () => {
-    const err = decodeOrThrow(socketResponseCodec, { error: true, status_code: 400, detail: 'Invalid event: bogus' });
-    expect('error' in err && err.status_code).toBe(400);
-    const ok = decodeOrThrow(socketResponseCodec, { event: 'on_query', result: { stack_id: 's', result: 'a', extras: null } });
-    expect('event' in ok && ok.event).toBe('on_query');
+    const err = decodeSocketFrame(JSON.stringify({ error: true, status_code: 400, detail: 'Invalid event: bogus' }));
+    expect(isSocketErrorFrame(err) && err.status_code).toBe(400);
+    const ok = decodeSocketFrame(JSON.stringify({ event: 'on_query', result: { stack_id: 's', result: 'a', extras: null } }));
+    expect(!isSocketErrorFrame(ok) && ok.event).toBe('on_query');
+    // only `error: true` makes a failure frame; anything else is an answer, decoded as one
+    const notAnError = decodeSocketFrame(JSON.stringify({ error: false, event: 'on_query', result: { stack_id: 's', result: 'a', extras: null } }));
+    expect(isSocketErrorFrame(notAnError)).toBe(false);
+    expect(() => decodeSocketFrame(JSON.stringify({ error: false, status_code: 400, detail: 'x' }))).toThrow(DecodeError);
+    expect(() => decodeSocketFrame('not json')).toThrow(DecodeError);
     expect(() => decodeOrThrow(socketRequestCodec, { event: 'bogus', data: { query: 'x' } })).toThrow(DecodeError);
   });
 
