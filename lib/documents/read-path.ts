@@ -8,6 +8,7 @@
  * @module
  */
 import { DocumentError, type ErrorContext } from '../errors/kiss-error.js';
+import { openPath as withoutFileSystem } from './read-path.browser.js';
 
 interface FileHandle {
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
@@ -58,9 +59,7 @@ export interface PathDocument {
  */
 export async function openPath(path: string, context: ErrorContext, checkSize: (bytes: number) => void = () => undefined): Promise<PathDocument> {
   const fs = await loadFs();
-  if (!fs) {
-    throw new DocumentError(path, 'is a file path, which only Node can read; pass a File, Blob or Uint8Array with a name instead', context);
-  }
+  if (!fs) return withoutFileSystem(path, context);
   let stat: Awaited<ReturnType<Fs['stat']>>;
   try {
     stat = await fs.stat(path);

@@ -3,9 +3,9 @@
  * WebSocket, which cannot send headers) and the probe that records how a socket opened and ended.
  * @module
  */
-import type NodeWebSocketClass from 'ws';
 import type { WebSocketLike } from 'rxjs-websockets';
 import { SessionMisuseError } from '../errors/kiss-error.js';
+import { inNode, nodeWebSocketNow, nodeWebSocketPending } from './node-web-socket.js';
 
 /**
  * What a {@link WebSocketFactory} is given.
@@ -31,45 +31,6 @@ export interface WebSocketFactoryContext {
 export type WebSocketFactory = (url: string, context: WebSocketFactoryContext) => WebSocketLike;
 
 export type { WebSocketLike };
-
-type NodeWebSocketConstructor = typeof NodeWebSocketClass;
-
-const inNode = (): boolean => !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-
-/*
- * `ws` is loaded at the first socket, not when the package is imported: it pulls in much of Node's
- * networking stack, which a program that only uses REST never needs (it was the largest part of
- * the import time). Under CommonJS it is required there and then; an ES module has no `require`,
- * so there the first socket waits for one dynamic import (probedFactory). Bundlers still see both
- * specifiers: a browser bundle gets `ws`'s browser stub, a Node bundle `ws` itself.
- */
-let nodeWebSocket: NodeWebSocketConstructor | undefined;
-let nodeWebSocketImport: Promise<unknown> | undefined;
-
-/** `ws` when it can be had synchronously: already loaded, or through CommonJS's `require`. */
-function nodeWebSocketNow(): NodeWebSocketConstructor | undefined {
-  if (!nodeWebSocket && typeof require === 'function') {
-    try {
-      nodeWebSocket = require('ws') as NodeWebSocketConstructor;
-    } catch {
-      // A `require` that cannot see `ws` (an ES module's own shim): the dynamic import still can.
-    }
-  }
-  return nodeWebSocket;
-}
-
-/** In Node, while `ws` is not loaded yet: the import that loads it (started once, again after a failure). */
-function nodeWebSocketPending(): Promise<unknown> | undefined {
-  if (!inNode() || nodeWebSocketNow()) return undefined;
-  nodeWebSocketImport ??= import('ws').then(
-    (module) => (nodeWebSocket = module.default),
-    (error: unknown) => {
-      nodeWebSocketImport = undefined;
-      throw error;
-    },
-  );
-  return nodeWebSocketImport;
-}
 
 /**
  * The default {@link WebSocketFactory}.

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -67,5 +68,45 @@ describe('the built package', () => {
        })();`,
     ]);
     expect(out.trim().split('\n')).toEqual(['Greetings!', 'Answer to "over http"']);
+  });
+
+  // The `browser` field swaps the Node-only modules (node:http requests, file paths, `ws`) for
+  // stand-ins, so a browser app bundling the package carries none of their code.
+  it('maps every Node-only module to a browser stand-in exporting the same names', async () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { browser: Record<string, string> };
+    const pairs = Object.entries(pkg.browser);
+    expect(pairs.length).toBe(6);
+    for (const [node, browser] of pairs) {
+      const exportsOf = (file: string) =>
+        run(['-e', `console.log(Object.keys(require(${JSON.stringify(join(root, file))})).sort().join(','))`]).trim();
+      if (node.startsWith('./dist/cjs/')) expect(exportsOf(browser)).toBe(exportsOf(node));
+      expect(existsSync(join(root, browser))).toBe(true);
+    }
+    const bundled = await build({
+      stdin: { contents: "export * from 'kiss-ai-stack-rx';", resolveDir: root },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(bundled.metafile.inputs);
+    expect(inputs.filter((i) => /node-http|read-path|node-web-socket/.test(i)).sort()).toEqual(
+      ['dist/esm/documents/read-path.browser.js', 'dist/esm/rest/node-http.browser.js', 'dist/esm/socket/node-web-socket.browser.js'],
+    );
+    expect(inputs.filter((i) => /\/ws\//.test(i))).toEqual([]);
+    // The same bundle for Node keeps the real modules: the map is for browsers only.
+    const forNode = await build({
+      stdin: { contents: "export * from 'kiss-ai-stack-rx';", resolveDir: root },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      external: ['rxjs', 'io-ts', 'fp-ts', 'rxjs-websockets', 'ws'],
+    });
+    expect(Object.keys(forNode.metafile.inputs).filter((i) => /\.browser\.js$/.test(i))).toEqual([]);
   });
 });
