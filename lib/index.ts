@@ -23,8 +23,8 @@ export { createSession, openSession } from './session/session.js';
 export type { Session, SessionOptions, SessionCallOverrides } from './session/session.js';
 export { answerQuestions } from './session/answer-questions.js';
 export type { AnswerMode, AnswerQuestionsOptions } from './session/answer-questions.js';
-export { transition, initialSessionState, FINAL_STATUSES } from './session/session-state.js';
-export type { SessionState, SessionStatus, SessionEvent, SessionEventType } from './session/session-state.js';
+export { FINAL_STATUSES } from './session/session-state.js';
+export type { SessionState, SessionStatus } from './session/session-state.js';
 export type { SessionActivity, Logger, LogLevel } from './session/events.js';
 export type { RetryPolicy, RetryInfo } from './retry/policy.js';
 export type { DocumentSource, DocumentData } from './documents/document-source.js';
@@ -42,7 +42,7 @@ export {
   NotStoredError,
   PayloadTooLargeError,
   SocketClosedError,
-  TimeoutError,
+  KissTimeoutError,
   CancelledError,
   isKissError,
 } from './errors/kiss-error.js';

@@ -6,7 +6,7 @@
  * @module
  */
 import { Observable } from 'rxjs';
-import { CancelledError, type ErrorContext, KissError, TimeoutError } from '../errors/kiss-error.js';
+import { CancelledError, type ErrorContext, KissError, KissTimeoutError } from '../errors/kiss-error.js';
 import { errorFromNetworkFailure } from '../errors/from-response.js';
 import type { DeadlineQueue } from './deadlines.js';
 
@@ -19,7 +19,7 @@ export interface CallOptions {
   signal?: AbortSignal;
   /**
    * Milliseconds the whole call may take, retries included, before failing with a
-   * {@link TimeoutError}; 0 disables. @default the client's `timeout`
+   * {@link KissTimeoutError}; 0 disables. @default the client's `timeout`
    */
   timeout?: number;
   /**
@@ -95,7 +95,7 @@ export function call<B, R, T>(spec: CallSpec<B, R, T>): Observable<T> {
     };
     const onAbort = () => fail(new CancelledError(context));
     signal?.addEventListener('abort', onAbort, { once: true });
-    const cancelTimeout = spec.timeout > 0 ? spec.deadlines.add(spec.timeout, () => fail(new TimeoutError(spec.timeout, context))) : undefined;
+    const cancelTimeout = spec.timeout > 0 ? spec.deadlines.add(spec.timeout, () => fail(new KissTimeoutError(spec.timeout, context))) : undefined;
 
     let body: B | Promise<B>;
     try {

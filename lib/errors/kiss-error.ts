@@ -44,6 +44,23 @@ export interface ErrorContext {
 }
 
 /**
+ * The brand every error of this library carries on its prototype chain, one key per class, in the
+ * global symbol registry: two copies of the package (its ESM and CommonJS builds, or two versions
+ * in one app) give the same keys, so {@link isKissError} and `instanceof` recognise each other's
+ * errors. The class's name is set here too, not taken from the constructor, which a minifier renames.
+ */
+const brandKey = (name: string): symbol => Symbol.for(`kiss-ai-stack-rx/${name}`);
+
+function brand(target: { prototype: object }, name: string): void {
+  Object.defineProperty(target.prototype, brandKey(name), { value: true });
+  Object.defineProperty(target.prototype, 'name', { value: name, writable: true, configurable: true });
+}
+
+/** True when `value`'s prototype chain carries the brand of the class named `name`. */
+const hasBrand = (value: unknown, name: string): boolean =>
+  typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brandKey(name)] === true;
+
+/**
  * Base class of every error this library emits. Switch on `kind` (or use `instanceof` on a
  * subclass) to decide what to do; `message` is a plain sentence saying what happened and what to do.
  * Messages, `toString()` and `toJSON()` never contain tokens or client secrets.
@@ -60,6 +77,9 @@ export interface ErrorContext {
  * @category Errors
  */
 export abstract class KissError extends Error {
+  static {
+    brand(this, 'KissError');
+  }
   /** Which kind of failure this is. */
   abstract readonly kind: KissErrorKind;
   /** The step and request the error belongs to. */
@@ -67,8 +87,15 @@ export abstract class KissError extends Error {
 
   protected constructor(message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
     super(redactText(message), options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.context = { ...context };
+  }
+
+  /**
+   * `instanceof` by brand rather than by prototype identity, so an error made by another copy of
+   * this package (its CommonJS build beside its ESM build) still matches its class.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, (this as { prototype: { name: string } }).prototype.name);
   }
 
   /** A JSON view for logs: name, kind, message, context and the kind's own fields. */
@@ -95,6 +122,9 @@ const where = (context: ErrorContext) =>
  * @category Errors
  */
 export class HttpError extends KissError {
+  static {
+    brand(this, 'HttpError');
+  }
   readonly kind: 'http' | 'unauthorized' | 'validation' | 'server' = 'http';
   /**
    * @param status - the HTTP status (or a socket error frame's `status_code`)
@@ -152,6 +182,9 @@ const UNAUTHORIZED_ADVICE: Record<UnauthorizedReason, string> = {
  * @category Errors
  */
 export class UnauthorizedError extends HttpError {
+  static {
+    brand(this, 'UnauthorizedError');
+  }
   override readonly kind = 'unauthorized' as const;
   /** Why, as far as the server's `detail` tells. */
   readonly reason: UnauthorizedReason;
@@ -200,6 +233,9 @@ export interface FieldIssue {
  * @category Errors
  */
 export class ValidationError extends HttpError {
+  static {
+    brand(this, 'ValidationError');
+  }
   override readonly kind = 'validation' as const;
   constructor(
     status: number,
@@ -230,6 +266,9 @@ export class ValidationError extends HttpError {
  * @category Errors
  */
 export class ServerError extends HttpError {
+  static {
+    brand(this, 'ServerError');
+  }
   override readonly kind = 'server' as const;
   constructor(
     status: number,
@@ -264,6 +303,9 @@ function serverMessage(status: number, detail: string | undefined, context: Erro
  * @category Errors
  */
 export class DecodeError extends KissError {
+  static {
+    brand(this, 'DecodeError');
+  }
   readonly kind = 'decode' as const;
   constructor(
     /** What was being decoded, e.g. `AuthResponse`. */
@@ -308,6 +350,9 @@ const TRANSPORT_ADVICE: Record<TransportReason, string> = {
  * @category Errors
  */
 export class TransportError extends KissError {
+  static {
+    brand(this, 'TransportError');
+  }
   readonly kind = 'transport' as const;
   constructor(
     /** What went wrong with the connection. */
@@ -335,6 +380,9 @@ export class TransportError extends KissError {
  * @category Errors
  */
 export class SessionMisuseError extends KissError {
+  static {
+    brand(this, 'SessionMisuseError');
+  }
   readonly kind = 'misuse' as const;
   /** @param message - what was wrong and what to do instead, in a sentence */
   constructor(message: string, context: ErrorContext = {}) {
@@ -352,6 +400,9 @@ export class SessionMisuseError extends KissError {
  * @category Errors
  */
 export class DocumentError extends KissError {
+  static {
+    brand(this, 'DocumentError');
+  }
   readonly kind = 'document' as const;
   constructor(
     /** The file name or path as given. */
@@ -375,6 +426,9 @@ export class DocumentError extends KissError {
  * @category Errors
  */
 export class NotStoredError extends KissError {
+  static {
+    brand(this, 'NotStoredError');
+  }
   readonly kind = 'not-stored' as const;
   constructor(
     /** The base names of the files that were sent. */
@@ -411,6 +465,9 @@ export type SocketCloseCause = 'server-closed' | 'dropped' | 'too-big' | 'order-
  * @category Errors
  */
 export class SocketClosedError extends KissError {
+  static {
+    brand(this, 'SocketClosedError');
+  }
   readonly kind = 'socket-closed' as const;
   constructor(
     /** The socket event that got no answer, e.g. `on_query`. */
@@ -473,6 +530,9 @@ function socketClosedMessage(event: string, cause: SocketCloseCause, code: numbe
  * @category Errors
  */
 export class PayloadTooLargeError extends KissError {
+  static {
+    brand(this, 'PayloadTooLargeError');
+  }
   readonly kind = 'too-large' as const;
   constructor(
     /** The size of the frame that would have been sent, in bytes. */
@@ -494,11 +554,14 @@ export class PayloadTooLargeError extends KissError {
  *
  * @example
  * ```ts
- * client.ask(auth, 'q', { timeout: 5_000 }).subscribe({ error: (e) => e instanceof TimeoutError && showSlow() });
+ * client.ask(auth, 'q', { timeout: 5_000 }).subscribe({ error: (e) => e instanceof KissTimeoutError && showSlow() });
  * ```
  * @category Errors
  */
-export class TimeoutError extends KissError {
+export class KissTimeoutError extends KissError {
+  static {
+    brand(this, 'KissTimeoutError');
+  }
   readonly kind = 'timeout' as const;
   constructor(
     /** The timeout that expired, in milliseconds. */
@@ -525,6 +588,9 @@ export class TimeoutError extends KissError {
  * @category Errors
  */
 export class CancelledError extends KissError {
+  static {
+    brand(this, 'CancelledError');
+  }
   readonly kind = 'cancelled' as const;
   /**
    * @param context - the step and request
@@ -556,7 +622,7 @@ export type AnyKissError =
   | NotStoredError
   | PayloadTooLargeError
   | SocketClosedError
-  | TimeoutError
+  | KissTimeoutError
   | CancelledError;
 
 /**
@@ -616,5 +682,5 @@ export function withoutSecrets<E extends KissError>(error: E, secrets: readonly 
  * @category Errors
  */
 export function isKissError(value: unknown): value is AnyKissError {
-  return value instanceof KissError;
+  return hasBrand(value, 'KissError');
 }

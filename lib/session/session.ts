@@ -29,7 +29,7 @@ import { type ClientOptions, createClient, DEFAULT_TIMEOUT_MS, type KissClient, 
 import type { Answer, SessionReply, StoreResult } from '../client/results.js';
 import type { DocumentSource } from '../documents/document-source.js';
 import type { StoreProgress } from '../documents/progress.js';
-import { CancelledError, type KissError, SessionMisuseError, type Step, TimeoutError, UnauthorizedError } from '../errors/kiss-error.js';
+import { CancelledError, type KissError, SessionMisuseError, type Step, KissTimeoutError, UnauthorizedError } from '../errors/kiss-error.js';
 import { checkCallOptions, checkTimeout } from '../client/requests.js';
 import { errorFromNetworkFailure } from '../errors/from-response.js';
 import type { Scope } from '../protocol/codecs.js';
@@ -307,7 +307,7 @@ export function createSession(options: SessionOptions): Session {
         subscriber.error(error);
         if (counts) dispatch({ type: 'call-done' });
       };
-      const cancelDeadline = deadline > 0 ? deadlines.add(deadline, () => failWith(new TimeoutError(deadline, { step }))) : undefined;
+      const cancelDeadline = deadline > 0 ? deadlines.add(deadline, () => failWith(new KissTimeoutError(deadline, { step }))) : undefined;
       const tryOnce = () => {
         backoff = undefined;
         emit({ type: 'request-sent', step, attempt: ++attempt });
@@ -352,7 +352,7 @@ export function createSession(options: SessionOptions): Session {
   }
 
   /**
-   * Fails the whole call with a TimeoutError once `deadline` ms have passed (0: never). The timers
+   * Fails the whole call with a KissTimeoutError once `deadline` ms have passed (0: never). The timers
    * share one queue (as the client's per-call timeouts do): a timer per call costs more than the call.
    */
   function deadlineOf<T>(deadline: number, step: Step | (() => Step)): MonoTypeOperatorFunction<T> {
@@ -360,7 +360,7 @@ export function createSession(options: SessionOptions): Session {
     const stepNow = typeof step === 'function' ? step : () => step;
     return (source) =>
       new Observable<T>((subscriber) => {
-        const cancel = deadlines.add(deadline, () => subscriber.error(new TimeoutError(deadline, { step: stepNow() })));
+        const cancel = deadlines.add(deadline, () => subscriber.error(new KissTimeoutError(deadline, { step: stepNow() })));
         const inner = source.subscribe(subscriber);
         return () => {
           cancel();

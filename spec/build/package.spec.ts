@@ -30,6 +30,27 @@ describe('the built package', () => {
     expect(esm.trim()).toBe('function function function');
   });
 
+  it('recognises an error from the CommonJS build in the ESM build, and back', () => {
+    const out = run([
+      '--input-type=module',
+      '-e',
+      `import { createRequire } from 'node:module';
+       import * as esm from 'kiss-ai-stack-rx';
+       const cjs = createRequire(process.cwd() + '/')('kiss-ai-stack-rx');
+       const fromCjs = new cjs.ServerError(503, 'busy');
+       const fromEsm = new esm.KissTimeoutError(5);
+       console.log(cjs.ServerError !== esm.ServerError, esm.isKissError(fromCjs), fromCjs instanceof esm.HttpError, cjs.isKissError(fromEsm), fromEsm instanceof cjs.KissTimeoutError, fromEsm instanceof cjs.ServerError);`,
+    ]);
+    expect(out.trim()).toBe('true true true true true false');
+  });
+
+  it('exports no name that rxjs also exports', () => {
+    const names = (specifier: string) => JSON.parse(run(['-e', `console.log(JSON.stringify(Object.keys(require('${specifier}'))))`])) as string[];
+    const rxjs = new Set(names('rxjs'));
+    expect(rxjs.has('TimeoutError')).toBe(true);
+    expect(names('kiss-ai-stack-rx').filter((name) => rxjs.has(name))).toEqual([]);
+  });
+
   it('runs a real request from the ESM build against the test server', () => {
     const out = run([
       '--input-type=module',

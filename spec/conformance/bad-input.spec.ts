@@ -8,7 +8,7 @@ import {
   DecodeError,
   DocumentError,
   ServerError,
-  TimeoutError,
+  KissTimeoutError,
   TransportError,
   type FetchLike,
 } from '../../lib';
@@ -113,7 +113,7 @@ describe('bad input and broken servers', () => {
     }
   });
 
-  withHooks(['setLatency', 'waitForRequest'], 'fails with CancelledError when its AbortSignal fires, and TimeoutError when too slow', async () => {
+  withHooks(['setLatency', 'waitForRequest'], 'fails with CancelledError when its AbortSignal fires, and KissTimeoutError when too slow', async () => {
     const server = hooks(target);
     const client = target.client();
     const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));
@@ -126,7 +126,7 @@ describe('bad input and broken servers', () => {
       controller.abort();
       expect(await cancelled).toBeInstanceOf(CancelledError);
       const timedOut = await failure(firstValueFrom(client.ask(auth, 'slow', { timeout: 50 })));
-      expect(timedOut).toBeInstanceOf(TimeoutError);
+      expect(timedOut).toBeInstanceOf(KissTimeoutError);
       expect(timedOut).toMatchObject({ timeoutMs: 50, context: { step: 'ask' } });
     } finally {
       server.setLatency(0);

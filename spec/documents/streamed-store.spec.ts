@@ -21,7 +21,7 @@ import {
   type FetchLike,
   type SessionActivity,
   type StoreProgress,
-  TimeoutError,
+  KissTimeoutError,
   UnauthorizedError,
 } from '../../lib';
 import { startTestServer, type TestServer } from '../../lib/testing';
@@ -434,7 +434,7 @@ describe('a streamed store over node:http meeting trouble', () => {
       server.readStalled();
       await eventually(() => server.seen[0]!.complete === false, 'the server to see the request abandoned');
       if (how === 'signal') expect(outcome).toBeInstanceOf(CancelledError);
-      if (how === 'timeout') expect(outcome).toBeInstanceOf(TimeoutError);
+      if (how === 'timeout') expect(outcome).toBeInstanceOf(KissTimeoutError);
       if (how === 'unsubscribe') expect(outcome).toBe('pending');
       if (holdsOpen(path) !== undefined) await eventually(() => holdsOpen(path) === false, 'the file to be closed');
       expect(progress.at(-1)!.bytesSent).toBeLessThan(48 * MiB);

@@ -200,11 +200,11 @@ async function restFault(run: Run, lane: Lane, action: (r: HostileRequest) => Ht
 }
 
 row('stall before response headers', BOTH, async (run, lane) => {
-  await restFault(run, lane, () => ({ kind: 'stall' }), timeoutError, 'TimeoutError', 300);
+  await restFault(run, lane, () => ({ kind: 'stall' }), timeoutError, 'KissTimeoutError', 300);
 });
 
 row('stall mid-body', BOTH, async (run, lane) => {
-  const server = await restFault(run, lane, () => ({ kind: 'stall-mid-body', handle: true }), timeoutError, 'TimeoutError', 300);
+  const server = await restFault(run, lane, () => ({ kind: 'stall-mid-body', handle: true }), timeoutError, 'KissTimeoutError', 300);
   run.check(server.http.duplicateStores === 0, 'a store was stored twice');
 });
 
@@ -437,8 +437,8 @@ row('503 forever, ask timeout 500 ms covers the retries', BOTH, async (run, lane
   run.expect('open', opened, succeeded, 'the session to open');
   const q = run.name('question');
   const ask = await run.ask(session.ask(q, { timeout: 500 }), q);
-  run.expect('ask', ask, timeoutError, 'TimeoutError');
-  // Each attempt fails at once, so only a deadline for the whole call can end in a TimeoutError, and
+  run.expect('ask', ask, timeoutError, 'KissTimeoutError');
+  // Each attempt fails at once, so only a deadline for the whole call can end in a KissTimeoutError, and
   // it cuts the retries short: fewer sends than the policy's 4 attempts (over REST, where the first
   // retry waits for Retry-After, 1 s, exactly one).
   const sent = (server.http.counts.questions.get(q) ?? 0) + (server.wsCounts.asks.get(q) ?? 0);
@@ -666,8 +666,8 @@ row('ws handshake stall', ['socket'], async (run, lane) => {
   const server = await run.ws({ fault: (r) => (r.upgrade ? { kind: 'stall' } : undefined) });
   const auth = await authorizeOn(run, server.url);
   const work = await clientWork(run, clientFor(run, lane, server.url), auth, { timeout: 300 });
-  expectAsks(run, work, () => timeoutError, 'TimeoutError');
-  run.expect('store', work.store, timeoutError, 'TimeoutError');
+  expectAsks(run, work, () => timeoutError, 'KissTimeoutError');
+  run.expect('store', work.store, timeoutError, 'KissTimeoutError');
 });
 
 // ——— close codes ———
@@ -903,7 +903,7 @@ row('a late answer on a socket the client is closing (idle)', ['socket'], async 
   const auth = await authorizeOn(run, server.url);
   const client = clientFor(run, 'socket', server.url, { socket: { idleTimeout: 50 } });
   const cancelled = await run.ask(client.ask(auth, late, { timeout: 40 }), late);
-  run.expect('the cancelled ask', cancelled, timeoutError, 'TimeoutError');
+  run.expect('the cancelled ask', cancelled, timeoutError, 'KissTimeoutError');
   const sawClose = await Promise.race([closing.then(() => true), sleep(2000).then(() => false)]);
   run.check(sawClose, 'the client never closed its idle socket');
   const questions = [run.name('question 1'), run.name('question 2')];
@@ -934,7 +934,7 @@ row('a late answer arriving first on the next socket', ['socket'], async (run) =
   });
   const auth = await authorizeOn(run, server.url);
   const client = clientFor(run, 'socket', server.url, { socket: { idleTimeout: 50 } });
-  run.expect('the cancelled ask', await run.ask(client.ask(auth, late, { timeout: 40 }), late), timeoutError, 'TimeoutError');
+  run.expect('the cancelled ask', await run.ask(client.ask(auth, late, { timeout: 40 }), late), timeoutError, 'KissTimeoutError');
   await within(2000, () => server.openSockets === 0);
   const questions = [run.name('question 1'), run.name('question 2')];
   const asks = await Promise.all(questions.map((q) => run.ask(client.ask(auth, q), q)));
@@ -948,8 +948,8 @@ row('a silent peer (pings answered)', ['socket'], async (run) => {
   const server = await run.ws({ behavior: { onFrame: (frame, s) => void s.reply(frame) } });
   const auth = await authorizeOn(run, server.url);
   const work = await clientWork(run, clientFor(run, 'socket', server.url, { socket: { pingInterval: 50 } }), auth, { timeout: 400 });
-  expectAsks(run, work, () => timeoutError, 'TimeoutError');
-  run.expect('store', work.store, timeoutError, 'TimeoutError');
+  expectAsks(run, work, () => timeoutError, 'KissTimeoutError');
+  run.expect('store', work.store, timeoutError, 'KissTimeoutError');
   run.check(server.wsCounts.sockets <= 2, `${server.wsCounts.sockets} sockets for a peer that answers pings`);
 });
 

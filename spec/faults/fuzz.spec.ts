@@ -158,7 +158,7 @@ async function playOnce(script: Action[]): Promise<RunStats> {
   const client: KissClient = createClient({
     url: server.url,
     transport: 'socket',
-    timeout: 0, // no per-call timeout: an ask that never settles is a hang, not a TimeoutError
+    timeout: 0, // no per-call timeout: an ask that never settles is a hang, not a KissTimeoutError
     socket: { reconnectDelay: 1, maxReconnectDelay: 10, reconnectAttempts: 5, idleTimeout: 2000, pingInterval: 0, maxInFlight: 32 },
   });
   const stats: RunStats = { asks: 0, right: 0, wrong: 0, failed: 0, unsettled: 0, played: 0 };

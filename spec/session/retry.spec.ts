@@ -9,7 +9,7 @@ import {
   ServerError,
   SessionMisuseError,
   SocketClosedError,
-  TimeoutError,
+  KissTimeoutError,
   TransportError,
   UnauthorizedError,
   ValidationError,
@@ -44,7 +44,7 @@ describe('the retry classifier', () => {
     ['misuse', new SessionMisuseError('x'), 'ask', false],
     ['unreadable document', new DocumentError('a.txt', 'does not exist'), 'store', false],
     ['failed store', new NotStoredError(['a.txt']), 'store', false],
-    ['timeout', new TimeoutError(10), 'ask', false],
+    ['timeout', new KissTimeoutError(10), 'ask', false],
     ['cancelled', new CancelledError(), 'ask', false],
   ])('%s', (_name, error, step, expected) => {
     expect(isRetryable(error, step, off)).toBe(expected);

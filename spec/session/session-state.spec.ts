@@ -1,7 +1,7 @@
-import { TimeoutError } from '../../lib/errors/kiss-error';
+import { KissTimeoutError } from '../../lib/errors/kiss-error';
 import { initialSessionState, transition, type SessionEvent, type SessionState, type SessionStatus } from '../../lib/session/session-state';
 
-const error = new TimeoutError(1);
+const error = new KissTimeoutError(1);
 const states: Record<SessionStatus, SessionState> = {
   idle: initialSessionState,
   authorizing: { status: 'authorizing', calls: 0, bootstrapped: false },

@@ -4,8 +4,9 @@ import {
   DecodeError,
   HttpError,
   isKissError,
+  KissError,
   ServerError,
-  TimeoutError,
+  KissTimeoutError,
   TransportError,
   UnauthorizedError,
   ValidationError,
@@ -102,20 +103,20 @@ describe('errorFromNetworkFailure', () => {
   });
 
   it('passes library errors through unchanged', () => {
-    const t = new TimeoutError(5, ctx);
+    const t = new KissTimeoutError(5, ctx);
     expect(errorFromNetworkFailure(t, ctx)).toBe(t);
   });
 });
 
 describe('KissError', () => {
   it('is discriminated by kind and serialises without secrets', () => {
-    const all = [new CancelledError(ctx), new TimeoutError(10, ctx), new DecodeError('X', 'a', '1', ctx)];
+    const all = [new CancelledError(ctx), new KissTimeoutError(10, ctx), new DecodeError('X', 'a', '1', ctx)];
     expect(all.map((e) => e.kind)).toEqual(['cancelled', 'timeout', 'decode']);
     expect(all.every(isKissError)).toBe(true);
     expect(isKissError(new Error('x'))).toBe(false);
-    const json = JSON.parse(JSON.stringify(new TimeoutError(10, ctx)));
-    expect(json).toMatchObject({ name: 'TimeoutError', kind: 'timeout', timeoutMs: 10, context: ctx });
-    expect(inspect(new TimeoutError(10, ctx))).toContain('TimeoutError');
+    const json = JSON.parse(JSON.stringify(new KissTimeoutError(10, ctx)));
+    expect(json).toMatchObject({ name: 'KissTimeoutError', kind: 'timeout', timeoutMs: 10, context: ctx });
+    expect(inspect(new KissTimeoutError(10, ctx))).toContain('KissTimeoutError');
   });
 });
 
@@ -156,5 +157,49 @@ describe('errors built from bodies that echo the request', () => {
     for (const rendering of [error!.message, String(error), JSON.stringify(error), inspect(error), error!.stack ?? '']) {
       expect(rendering).not.toContain(secret);
     }
+  });
+});
+
+describe('errors from another copy of the package', () => {
+  // A second, separately loaded copy of the module: its classes are distinct objects, as the
+  // CommonJS and ESM builds (or two installed versions) are in one app.
+  const other = (() => {
+    let copy: typeof import('../../lib/errors/kiss-error') | undefined;
+    jest.isolateModules(() => {
+      copy = require('../../lib/errors/kiss-error');
+    });
+    return copy!;
+  })();
+
+  it('is a distinct copy (the check below could fail)', () => {
+    expect(other.ServerError).not.toBe(ServerError);
+    expect(Object.getPrototypeOf(new other.ServerError(503, 'busy'))).not.toBe(ServerError.prototype);
+  });
+
+  it('is recognised by isKissError and instanceof, class by class', () => {
+    const server = new other.ServerError(503, 'busy', ctx);
+    expect(isKissError(server)).toBe(true);
+    expect(server instanceof ServerError).toBe(true);
+    expect(server instanceof HttpError).toBe(true);
+    expect(server instanceof KissError).toBe(true);
+    expect(server instanceof UnauthorizedError).toBe(false);
+    expect(server instanceof KissTimeoutError).toBe(false);
+    expect(new other.KissTimeoutError(5) instanceof KissTimeoutError).toBe(true);
+    expect(new other.UnauthorizedError('Invalid token') instanceof HttpError).toBe(true);
+  });
+
+  it('is not confused with errors that only look alike', () => {
+    const lookalike = Object.assign(new Error('x'), { kind: 'timeout', name: 'KissTimeoutError', timeoutMs: 5 });
+    expect(isKissError(lookalike)).toBe(false);
+    expect(lookalike instanceof KissTimeoutError).toBe(false);
+    expect(isKissError(null)).toBe(false);
+    expect(isKissError('KissError')).toBe(false);
+    expect((null as unknown as object) instanceof KissError).toBe(false);
+  });
+
+  it('has its class name whatever a minifier does to the constructor', () => {
+    expect(new KissTimeoutError(5).name).toBe('KissTimeoutError');
+    expect(String(new other.CancelledError())).toMatch(/^CancelledError: /);
+    expect(new ServerError(500, 'x').toJSON()).toMatchObject({ name: 'ServerError', kind: 'server' });
   });
 });
