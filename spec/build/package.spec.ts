@@ -1,6 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
+import { installApp, installedCopies } from './consumer';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../..');
@@ -129,5 +131,65 @@ describe('the built package', () => {
       external: ['rxjs', 'io-ts', 'fp-ts', 'rxjs-websockets', 'ws'],
     });
     expect(Object.keys(forNode.metafile.inputs).filter((i) => /\.browser\.js$/.test(i))).toEqual([]);
+  });
+});
+
+// rxjs is a peer dependency: an app on the oldest rxjs the package supports gets one copy of
+// rxjs (its own), and the package's Observables are that copy's (instanceof and types agree).
+describe('an app pinned to the oldest supported rxjs', () => {
+  const oldest = (require('../../package.json') as { peerDependencies: { rxjs: string } }).peerDependencies.rxjs.replace(/^\^/, '');
+  let app: string;
+  beforeAll(() => {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' });
+    expect((require('../../node_modules/rxjs-oldest/package.json') as { version: string }).version).toBe(oldest);
+    app = installApp(
+      { rxjs: 'rxjs-oldest' },
+      {
+        // rxjs 7.4's exports map has no types, so an app on it resolves modules the node10 way
+        // (its `typings` field); the package's types must work there too.
+        'app.ts': `import { Observable, firstValueFrom, map } from 'rxjs';
+import { createSession, type Answer, type Session } from 'kiss-ai-stack-rx';
+
+export async function run(url: string): Promise<string> {
+  const session: Session = createSession({ url });
+  await firstValueFrom(session.open());
+  const answer$: Observable<Answer> = session.ask('which rxjs?');
+  const text$: Observable<string> = answer$.pipe(map((answer) => answer.text));
+  const text = \`\${answer$ instanceof Observable} \${await firstValueFrom(text$)}\`;
+  await firstValueFrom(session.destroy());
+  return text;
+}
+`,
+        'main.mjs': `import { startTestServer } from 'kiss-ai-stack-rx/testing';
+import { run } from './app.mjs';
+const server = await startTestServer();
+console.log(await run(server.url));
+await server.stop();
+`,
+        'tsconfig.json': JSON.stringify({
+          compilerOptions: { target: 'ES2022', module: 'ES2022', moduleResolution: 'Node10', strict: true, noEmit: true, skipLibCheck: false, types: [], lib: ['ES2022', 'DOM'] },
+          files: ['app.ts'],
+        }),
+      },
+    );
+  }, 180_000);
+
+  it(`installs one rxjs, the app's ${oldest}`, () => {
+    expect(installedCopies(app, 'rxjs')).toEqual([oldest]);
+    expect(installedCopies(app, 'kiss-ai-stack-rx')).toHaveLength(1);
+  });
+
+  it('type-checks an app that pipes the package\'s Observables through its own rxjs', () => {
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('runs against the test server with the app\'s rxjs', () => {
+    const js = transpileModule(readFileSync(join(app, 'app.ts'), 'utf8'), { compilerOptions: { module: ModuleKind.ESNext, target: ScriptTarget.ES2022 } }).outputText;
+    writeFileSync(join(app, 'app.mjs'), js);
+    const out = execFileSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' });
+    expect(out.trim()).toBe('true Answer to "which rxjs?"');
   });
 });
