@@ -10,6 +10,7 @@ export type { AuthorizeRequest } from './client/requests.js';
 export type { CallOptions } from './call/call.js';
 export type { Answer, SessionReply, StoreResult } from './client/results.js';
 export type { FetchLike } from './rest/http-call.js';
+export type { NodeAgents } from './rest/node-http.js';
 export { resolveEndpoint } from './rest/endpoint.js';
 export type { Endpoint, EndpointOptions } from './rest/endpoint.js';
 export type { SocketOptions } from './socket/socket-transport.js';

@@ -11,7 +11,7 @@ import type { StoreProgress } from '../documents/progress.js';
 import type { StackResponseBody } from '../protocol/codecs.js';
 import { type Endpoint, type EndpointOptions, resolveEndpoint } from '../rest/endpoint.js';
 import { type FetchLike, fetchRequester } from '../rest/http-requester.js';
-import { nodeHttpRequester } from '../rest/node-http.js';
+import { type NodeAgents, nodeHttpRequester } from '../rest/node-http.js';
 import { createRestTransport } from '../rest/rest-transport.js';
 import { createSocketTransport, type SocketOptions } from '../socket/socket-transport.js';
 import { call, type CallOptions } from '../call/call.js';
@@ -51,6 +51,13 @@ export interface ClientOptions extends EndpointOptions {
    * @default `node:http` in Node, the runtime's global `fetch` elsewhere
    */
   fetch?: FetchLike;
+  /**
+   * In Node, the agents REST requests go through (your own keep-alive pool, a proxy agent, TLS
+   * options). A request that meets a connection the server had closed is still resent once, on a
+   * fresh connection. Ignored when `fetch` is given and outside Node.
+   * @default one keep-alive pool shared by every client in the process
+   */
+  agent?: NodeAgents;
   /** Headers added to every REST request (never logged). @default {} */
   headers?: Record<string, string>;
   /** Default per-call timeout in milliseconds (a deadline for the whole call, retries included); 0 disables. @default 60000 */
@@ -192,7 +199,7 @@ export function createClient(options: ClientOptions): KissClient {
   };
   const requester = options.fetch
     ? fetchRequester(options.fetch)
-    : (nodeHttpRequester() ?? fetchRequester(runtimeFetch));
+    : (nodeHttpRequester(options.agent) ?? fetchRequester(runtimeFetch));
   const rest = createRestTransport(endpoint, requester, { ...(options.headers ?? {}) });
   const transport = options.transport ?? 'rest';
 

@@ -5,11 +5,14 @@
  * @module
  */
 import type { HttpRequester } from './http-requester.js';
+import type { NodeAgents } from './node-http.js';
+
+export type { NodeAgents };
 
 /**
  * Always undefined: browsers use `fetch`.
  * @internal
  */
-export function nodeHttpRequester(): HttpRequester | undefined {
+export function nodeHttpRequester(_agents?: NodeAgents): HttpRequester | undefined {
   return undefined;
 }

@@ -70,17 +70,41 @@ function loadStack(): Stack | Promise<Stack | undefined> | undefined {
  * The `node:http` requester, or undefined outside Node.
  * @internal
  */
-export function nodeHttpRequester(): HttpRequester | undefined {
+export function nodeHttpRequester(agents?: NodeAgents): HttpRequester | undefined {
   if (!nodeProcess()) return undefined;
+  const withAgents = (shared: Stack): Stack =>
+    agents ? { modules: shared.modules, agents: { 'http:': (agents.http ?? shared.agents['http:']) as NodeHttp.Agent, 'https:': (agents.https ?? shared.agents['https:']) as NodeHttp.Agent } } : shared;
+  let own: Stack | undefined;
   return (request) => {
     const loaded = loadStack();
     // Loaded synchronously (getBuiltinModule) in all but the oldest Node 20s: no extra turn per request.
-    if (loaded && !(loaded instanceof Promise)) return post(loaded, request, false);
+    if (loaded && !(loaded instanceof Promise)) return post((own ??= withAgents(loaded)), request, false);
     return Promise.resolve(loaded).then((ready) => {
       if (!ready) throw new Error('node:http could not be loaded');
-      return post(ready, request, false);
+      return post((own ??= withAgents(ready)), request, false);
     });
   };
+}
+
+/**
+ * The `node:http` / `node:https` agents a client sends its REST requests through in Node, in place
+ * of the keep-alive pool every client shares by default: your own pool sizes, a proxy agent, TLS
+ * options (a private CA, client certificates). Typed loosely so that browser builds need no Node
+ * types; pass instances of `http.Agent` and `https.Agent`. Ignored outside Node and when `fetch`
+ * is given.
+ *
+ * @example
+ * ```ts
+ * import { Agent } from 'node:https';
+ * createClient({ url: 'https://stack.internal', agent: { https: new Agent({ keepAlive: true, maxSockets: 16, ca: privateCa }) } });
+ * ```
+ * @category Client
+ */
+export interface NodeAgents {
+  /** The agent for `http:` URLs (an `http.Agent`). @default the shared keep-alive pool */
+  http?: object;
+  /** The agent for `https:` URLs (an `https.Agent`). @default the shared keep-alive pool */
+  https?: object;
 }
 
 /**
