@@ -611,7 +611,8 @@ export class CancelledError extends KissError {
  * @category Errors
  */
 export type AnyKissError =
-  | HttpError
+  // A plain HttpError: its subclasses are listed on their own, so `switch (error.kind)` narrows.
+  | (HttpError & { readonly kind: 'http' })
   | UnauthorizedError
   | ValidationError
   | ServerError
