@@ -1,8 +1,11 @@
 /**
  * kiss-ai-stack-rx: the reactive client for the KISS AI Stack server.
  *
+ * Start with {@link createSession}: a session authorizes, bootstraps, asks, stores and destroys,
+ * with retries and token refresh. {@link createClient} is the same protocol one call at a time.
+ *
  * This entry is browser-safe: nothing it imports pulls in Node built-ins.
- * @packageDocumentation
+ * @module kiss-ai-stack-rx
  */
 export { createClient } from './client/kiss-client.js';
 export type { KissClient, ClientOptions, StoreOptions, SessionCallOptions } from './client/kiss-client.js';

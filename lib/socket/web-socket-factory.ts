@@ -3,7 +3,7 @@
  * WebSocket, which cannot send headers) and the probe that records how a socket opened and ended.
  * @module
  */
-import type { WebSocketLike } from 'rxjs-websockets';
+import type { WebSocketLike as RxjsWebSocketLike } from 'rxjs-websockets';
 import { SessionMisuseError } from '../errors/kiss-error.js';
 import { inNode, nodeWebSocketNow, nodeWebSocketPending } from './node-web-socket.js';
 
@@ -30,7 +30,17 @@ export interface WebSocketFactoryContext {
  */
 export type WebSocketFactory = (url: string, context: WebSocketFactoryContext) => WebSocketLike;
 
-export type { WebSocketLike };
+/**
+ * What a {@link WebSocketFactory} returns: the part of the standard `WebSocket` the client uses
+ * (`send`, `close` and the four `on…` handlers). A browser's `WebSocket` and Node's `ws` both fit.
+ *
+ * @example
+ * ```ts
+ * const factory: WebSocketFactory = (url): WebSocketLike => new WebSocket(url);
+ * ```
+ * @category Socket
+ */
+export interface WebSocketLike extends RxjsWebSocketLike {}
 
 /**
  * The default {@link WebSocketFactory}.

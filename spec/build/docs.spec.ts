@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 interface Reflection {
+  id: number;
   name: string;
   kind: number;
+  categories?: Array<{ title: string; children: number[] }>;
   comment?: { blockTags?: Array<{ tag: string }> };
   signatures?: Reflection[];
   children?: Reflection[];
@@ -35,5 +37,21 @@ describe('the API reference', () => {
     const missing = exported.filter((r) => (r.kind === FUNCTION || r.kind === CLASS) && !hasExample(r)).map((r) => r.name);
     expect(exported.length).toBeGreaterThan(20);
     expect(missing).toEqual([]);
+  });
+
+  it('documents each entry as a named module, the session API first and no internals', () => {
+    const project = JSON.parse(readFileSync(out, 'utf8')) as Reflection;
+    const modules = project.children ?? [];
+    expect(modules.map((module) => module.name)).toEqual(expect.arrayContaining(['kiss-ai-stack-rx', 'kiss-ai-stack-rx/compat']));
+    const main = modules.find((module) => module.name === 'kiss-ai-stack-rx')!;
+    const titles = (main.categories ?? []).map((category) => category.title);
+    expect(titles[0]).toBe('Session');
+    expect(titles).not.toContain('Other');
+    const names = (main.children ?? []).map((child) => child.name);
+    expect(names).toEqual(expect.arrayContaining(['createSession', 'openSession', 'createClient', 'isKissError']));
+    for (const internal of ['transition', 'initialSessionState', 'SessionEvent', 'TimeoutError']) expect(names).not.toContain(internal);
+    const session = main.categories!.find((category) => category.title === 'Session')!;
+    const sessionNames = session.children.map((id) => main.children!.find((child) => child.id === id)!.name);
+    expect(sessionNames).toEqual(expect.arrayContaining(['createSession', 'Session', 'SessionOptions']));
   });
 });

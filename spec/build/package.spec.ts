@@ -16,7 +16,7 @@ describe('the built package', () => {
   }, 120_000);
 
   it('has ESM, CJS and declarations for both entries', () => {
-    for (const entry of ['index', 'testing/index']) {
+    for (const entry of ['index', 'testing/index', 'compat/index']) {
       for (const file of [`dist/esm/${entry}.js`, `dist/esm/${entry}.d.ts`, `dist/cjs/${entry}.js`, `dist/cjs/${entry}.d.ts`]) {
         expect(existsSync(join(root, file))).toBe(true);
       }
@@ -26,10 +26,10 @@ describe('the built package', () => {
   });
 
   it('loads through require and import by package name', () => {
-    const cjs = run(['-e', "const m = require('kiss-ai-stack-rx'); const t = require('kiss-ai-stack-rx/testing'); console.log(typeof m.createClient, typeof t.startTestServer, typeof m.KissError)"]);
-    expect(cjs.trim()).toBe('function function function');
-    const esm = run(['--input-type=module', '-e', "import { createClient, KissError } from 'kiss-ai-stack-rx'; import { startTestServer } from 'kiss-ai-stack-rx/testing'; console.log(typeof createClient, typeof startTestServer, typeof KissError)"]);
-    expect(esm.trim()).toBe('function function function');
+    const cjs = run(['-e', "const m = require('kiss-ai-stack-rx'); const t = require('kiss-ai-stack-rx/testing'); const c = require('kiss-ai-stack-rx/compat'); console.log(typeof m.createClient, typeof t.startTestServer, typeof m.KissError, typeof c.RestEvent)"]);
+    expect(cjs.trim()).toBe('function function function function');
+    const esm = run(['--input-type=module', '-e', "import { createClient, KissError } from 'kiss-ai-stack-rx'; import { startTestServer } from 'kiss-ai-stack-rx/testing'; import { WebSocketEvent } from 'kiss-ai-stack-rx/compat'; console.log(typeof createClient, typeof startTestServer, typeof KissError, typeof WebSocketEvent)"]);
+    expect(esm.trim()).toBe('function function function function');
   });
 
   it('recognises an error from the CommonJS build in the ESM build, and back', () => {
