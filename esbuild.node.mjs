@@ -14,7 +14,8 @@ await build({
   format: 'esm',
   target: 'node20',
   packages: 'external',
-  sourcemap: true,
+  // The published package carries no source maps: tsc's output is readable as it is.
+  sourcemap: false,
   logLevel: 'warning',
   banner: { js: "import { createRequire as __kissCreateRequire } from 'node:module';\nconst require = __kissCreateRequire(import.meta.url);" },
   plugins: [

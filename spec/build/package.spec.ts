@@ -32,6 +32,17 @@ describe('the built package', () => {
     expect(esm.trim()).toBe('function function function function');
   });
 
+  it('packs only what users need: the builds, the README and the LICENSE', () => {
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+    const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((file) => file.path);
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/esm/index.js', 'dist/cjs/index.js', 'dist/node/index.mjs', 'dist/esm/compat/index.d.ts']));
+    expect(files.filter((file) => !/^(dist\/|LICENSE$|README\.md$|package\.json$)/.test(file))).toEqual([]);
+    expect(files.filter((file) => /\.map$|\.spec\.|(^|\/)spec\//.test(file))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg).toMatchObject({ license: 'MIT', scripts: { prepack: 'npm run build' }, repository: expect.any(Object), keywords: expect.any(Array) });
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+  });
+
   it('recognises an error from the CommonJS build in the ESM build, and back', () => {
     const out = run([
       '--input-type=module',
