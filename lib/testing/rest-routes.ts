@@ -56,7 +56,7 @@ function slashRedirect(request: RestRequest): Reply | undefined {
 
 const VALUE_ERROR = 'Value error, Either `scope` or both `client_id` and `client_secret` must be provided.';
 
-async function authorizeRoute(context: ServerContext, request: RestRequest): Promise<Reply> {
+function authorizeRoute(context: ServerContext, request: RestRequest): Reply {
   if (!request.body.ok) return invalid(context, [request.body.problem]);
   const checked = checkAuthBody(request.body.value);
   if (!checked.ok) return invalid(context, checked.problems);
@@ -74,7 +74,7 @@ async function authorizeRoute(context: ServerContext, request: RestRequest): Pro
   } else {
     client = context.clients.create(scope);
   }
-  const token = await context.tokens.issue(client.id, client.scope);
+  const token = context.tokens.issue(client.id, client.scope);
   if (context.options.secretsLog) appendFileSync(context.options.secretsLog, `${token}\n${client.secret}\n`);
   return jsonReply(200, { access_token: token, client_id: client.id, client_secret: client.secret });
 }
