@@ -4,7 +4,7 @@
  * size limit never get here: the `ws` server closes the socket with 1009 (see handshake.ts).
  * @module
  */
-import { WebSocket, type RawData } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { Client } from './clients.js';
 import type { ServerContext } from './context.js';
 import type { SeenRequest } from './request-log.js';
@@ -57,7 +57,7 @@ export class SocketConnection {
   /** Runs after the previous frame was answered; its latency counts from then. */
   private async answer(frame: ReceivedFrame, entry: SeenRequest, latency: number): Promise<void> {
     await this.context.faults.delay(latency);
-    if (this.ended || this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ended || this.ws.readyState !== this.ws.OPEN) return;
     const outcome = handleFrame(this.context, this.client, frame);
     if (outcome.kind === 'close') {
       this.close(1000);

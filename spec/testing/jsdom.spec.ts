@@ -1,0 +1,70 @@
+/**
+ * @jest-environment jsdom
+ */
+// The testing kit in a user's own jest suite under the jsdom environment (how Angular and React
+// apps run jest): loaded as the user loads it, by package name through the exports map, from the
+// package as installed in an app (spec/support/installed-package.ts).
+import { request } from 'node:http';
+import { dirname, join } from 'node:path';
+import type WebSocketClass from 'ws';
+import { installPackage, type InstalledPackage } from '../support/installed-package';
+
+type Testing = typeof import('../../lib/testing');
+
+let installed: InstalledPackage;
+let testing: Testing;
+beforeAll(() => {
+  installed = installPackage();
+  testing = require(require.resolve('kiss-ai-stack-rx/testing', { paths: [installed.app] })) as Testing;
+}, 60_000);
+afterAll(() => installed.remove());
+
+const post = (url: string, body: unknown) =>
+  new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+
+describe('kiss-ai-stack-rx/testing under jest-environment-jsdom', () => {
+  it("runs where a user's jsdom suite runs: a window, no TextEncoder, the kit from its CommonJS build", () => {
+    expect(typeof window).toBe('object');
+    expect(typeof (globalThis as { TextEncoder?: unknown }).TextEncoder).toBe('undefined');
+    expect(require.resolve('kiss-ai-stack-rx/testing', { paths: [installed.app] })).toMatch(/kiss-ai-stack-rx[\\/]dist[\\/]cjs[\\/]testing[\\/]index\.js$/);
+  });
+
+  it('starts the test server (its socket server included) and issues a token', async () => {
+    const server = await testing.startTestServer();
+    try {
+      const auth = await post(`${server.url}/auth`, { scope: 'temporary' });
+      expect(auth.status).toBe(200);
+      expect(String(auth.json.access_token).split('.')).toHaveLength(3);
+      expect(server.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /auth 200']);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('answers socket frames', async () => {
+    // The client end: `ws` by the path of its Node entry (under jsdom, `ws` by name is its browser stub).
+    const WebSocket = require(join(dirname(require.resolve('ws/package.json')), 'index.js')) as typeof WebSocketClass;
+    const server = await testing.startTestServer();
+    try {
+      const token = String((await post(`${server.url}/auth`, { scope: 'temporary' })).json.access_token);
+      const ws = new WebSocket(server.wsUrl, { headers: { Authorization: `Bearer ${token}` } });
+      const answer = new Promise<unknown>((resolve, reject) => {
+        ws.once('message', (data) => resolve(JSON.parse(String(data))));
+        ws.once('error', reject);
+      });
+      ws.once('open', () => ws.send(JSON.stringify({ event: 'on_init', data: { query: 'hi' } })));
+      expect(await answer).toMatchObject({ event: 'on_init', result: { result: 'Greetings!' } });
+      ws.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
