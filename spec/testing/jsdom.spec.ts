@@ -9,13 +9,18 @@ import { dirname, join } from 'node:path';
 import type WebSocketClass from 'ws';
 import { installPackage, type InstalledPackage } from '../support/installed-package';
 
+import { firstValueFrom } from 'rxjs';
+
 type Testing = typeof import('../../lib/testing');
+type Client = typeof import('../../lib');
 
 let installed: InstalledPackage;
 let testing: Testing;
+let client: Client;
 beforeAll(() => {
   installed = installPackage();
   testing = require(require.resolve('kiss-ai-stack-rx/testing', { paths: [installed.app] })) as Testing;
+  client = require(require.resolve('kiss-ai-stack-rx', { paths: [installed.app] })) as Client;
 }, 60_000);
 afterAll(() => installed.remove());
 
@@ -44,6 +49,19 @@ describe('kiss-ai-stack-rx/testing under jest-environment-jsdom', () => {
       expect(auth.status).toBe(200);
       expect(String(auth.json.access_token).split('.')).toHaveLength(3);
       expect(server.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /auth 200']);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('serves a session of the client over REST: open, ask, destroy', async () => {
+    const server = await testing.startTestServer();
+    try {
+      const session = client.createSession({ url: server.url });
+      await firstValueFrom(session.open());
+      expect((await firstValueFrom(session.ask('What is KISS?'))).text).toBe('Answer to "What is KISS?"');
+      await firstValueFrom(session.destroy());
+      expect(server.requests.map((r) => `${r.path} ${r.status}`)).toEqual(['/auth 200', '/sessions 200', '/queries 200', '/sessions 200']);
     } finally {
       await server.stop();
     }
