@@ -3,6 +3,7 @@
  * @module
  */
 import { DocumentError, SessionMisuseError, type ErrorContext } from '../errors/kiss-error.js';
+import { MissingGlobalError } from '../errors/missing-global.js';
 import type { WireFile } from '../protocol/codecs.js';
 import { utf8Length } from '../protocol/encode.js';
 import { base64Chunks } from './base64.js';
@@ -90,6 +91,24 @@ export interface PreparedDocument {
 
 interface BufferStatic {
   byteLength(text: string, encoding: 'utf8'): number;
+  from(text: string, encoding: 'utf8'): Uint8Array;
+}
+
+/** Turns a piece of text into UTF-8 bytes. */
+type Utf8Encoder = (text: string) => Uint8Array;
+
+/**
+ * The UTF-8 encoder for a text document: `TextEncoder`, else Node's `Buffer` (jest's jsdom
+ * environment has only the latter); with neither, a {@link MissingGlobalError}, before anything is sent.
+ */
+function utf8Encoder(label: string, context: ErrorContext): Utf8Encoder {
+  if (typeof TextEncoder === 'function') {
+    const encoder = new TextEncoder();
+    return (text) => encoder.encode(text);
+  }
+  const NodeBuffer = (globalThis as { Buffer?: BufferStatic }).Buffer;
+  if (NodeBuffer) return (text) => NodeBuffer.from(text, 'utf8');
+  throw new MissingGlobalError('TextEncoder', `to send the text document "${label}" as UTF-8`, context);
 }
 
 /** The UTF-8 size of text exactly as it will be encoded (lone surrogates become U+FFFD). */
@@ -103,14 +122,13 @@ async function* byteSlices(bytes: Uint8Array, chunkBytes: number): AsyncGenerato
 }
 
 /** Text as UTF-8, a slice at a time, never cutting a surrogate pair in two. */
-async function* textSlices(text: string, chunkBytes: number): AsyncGenerator<Uint8Array, void, undefined> {
-  const encoder = new TextEncoder();
+async function* textSlices(text: string, chunkBytes: number, encode: Utf8Encoder): AsyncGenerator<Uint8Array, void, undefined> {
   const units = Math.max(2, Math.floor(chunkBytes / 3)); // at most 3 bytes per UTF-16 unit
   for (let at = 0; at < text.length; ) {
     let end = Math.min(text.length, at + units);
     const last = text.charCodeAt(end - 1);
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    yield encoder.encode(text.slice(at, end));
+    yield encode(text.slice(at, end));
     at = end;
   }
 }
@@ -136,7 +154,8 @@ function prepareData(name: string, label: string, data: unknown, context: ErrorC
   if (typeof data === 'string') {
     const size = textBytes(data);
     checkSize(label, size);
-    return { name, label, size, read: (chunkBytes) => textSlices(data, chunkBytes) };
+    const encode = utf8Encoder(label, context);
+    return { name, label, size, read: (chunkBytes) => textSlices(data, chunkBytes, encode) };
   }
   if (isBlob(data)) {
     checkSize(label, data.size);
