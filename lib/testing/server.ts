@@ -15,7 +15,7 @@ import { SocketHub } from './handshake.js';
 import { parseBody, readBody } from './http-body.js';
 import { corsHeaders, detailReply, internalErrorReply, preflightReply, writeReply, type Reply } from './http-replies.js';
 import { resolveOptions, type TestServerOptions } from './options.js';
-import { RequestLog, type SeenRequest } from './request-log.js';
+import { RequestLog, requestDetails, type SeenRequest } from './request-log.js';
 import { answerRest } from './rest-routes.js';
 import { TokenIssuer } from './tokens.js';
 
@@ -167,6 +167,8 @@ async function onRequest(context: ServerContext, closing: ClosingConnections, re
   let reply: Reply;
   try {
     const bytes = await readBody(request);
+    const body = parseBody(bytes, request.headers['content-type']);
+    if (method === 'POST' && body.ok) context.log.describe(entry, requestDetails(LOGGED_ROUTES.get(path ?? ''), body.value));
     await context.faults.delay(latency);
     if (failure) reply = failureReply(failure);
     else if (method === 'OPTIONS' && options.cors) reply = preflightReply();
@@ -178,7 +180,7 @@ async function onRequest(context: ServerContext, closing: ClosingConnections, re
         rawQuery: rawQueryOf(request.url),
         origin: `http://${request.headers.host ?? `127.0.0.1:${request.socket.localPort ?? ''}`}${options.pathPrefix}`,
         authorization: request.headers.authorization,
-        body: parseBody(bytes, request.headers['content-type']),
+        body,
       });
     }
   } catch {
@@ -188,6 +190,12 @@ async function onRequest(context: ServerContext, closing: ClosingConnections, re
   if (reply.closesConnection) closing.closeAfter(response);
   context.log.settle(entry, reply.status);
 }
+
+/** The routes whose requests the log describes (see {@link requestDetails}). */
+const LOGGED_ROUTES = new Map<string, 'ask' | 'store'>([
+  ['/queries', 'ask'],
+  ['/documents', 'store'],
+]);
 
 function failureReply({ status, retryAfterSeconds }: ForcedFailure): Reply {
   const headers = retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(retryAfterSeconds) };

@@ -8,6 +8,7 @@ import type { Client } from './clients.js';
 import type { ServerContext } from './context.js';
 import { parsePythonJson, toJs } from './python-json.js';
 import { pythonStr } from './python-repr.js';
+import { requestDetails, type RequestDetails } from './request-log.js';
 import { ask, bootstrap, close, store, type StackReply } from './stack.js';
 import { checkQueryBody, checkStoreBody, isRecord } from './validation.js';
 
@@ -38,6 +39,12 @@ const EVENTS = new Map<string, EventHandler>([
     const checked = checkStoreBody(data);
     return checked.ok ? store(client, checked.value, () => context.faults.takeStoreFailure()) : 'invalid-data';
   }],
+]);
+
+/** The events whose frames the request log describes (see {@link requestDetails}). */
+const LOGGED_EVENTS = new Map<string, 'ask' | 'store'>([
+  ['on_query', 'ask'],
+  ['on_store', 'store'],
 ]);
 
 const CLOSE: FrameOutcome = { kind: 'close' };
@@ -72,11 +79,16 @@ export function handleFrame(context: ServerContext, client: Client, frame: Recei
   return { kind: 'answer', status: 200, frame: { event, result: outcome } };
 }
 
-/** @internal The frame's event for the request log, when it is a JSON object naming one as a string. */
-export function peekEvent(frame: ReceivedFrame): string | undefined {
-  if (frame.binary) return undefined;
+/**
+ * @internal The frame for the request log: its event, when it is a JSON object naming one as a
+ * string, and for an ask or a store what it asked (see {@link requestDetails}).
+ */
+export function describeFrame(frame: ReceivedFrame): { event?: string; details: RequestDetails } {
+  if (frame.binary) return { details: {} };
   const message = parseJson(frame.text)?.value;
-  return isRecord(message) && typeof message.event === 'string' ? message.event : undefined;
+  if (!isRecord(message) || typeof message.event !== 'string') return { details: {} };
+  const data = 'data' in message ? message.data : {};
+  return { event: message.event, details: requestDetails(LOGGED_EVENTS.get(message.event), data) };
 }
 
 /** JSON.parse, falling back to the Python reading for what only Python accepts (NaN, Infinity). */

@@ -8,7 +8,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { Client } from './clients.js';
 import type { ServerContext } from './context.js';
 import type { SeenRequest } from './request-log.js';
-import { handleFrame, peekEvent, type ReceivedFrame } from './socket-frames.js';
+import { describeFrame, handleFrame, type ReceivedFrame } from './socket-frames.js';
 
 /** @internal */
 export class SocketConnection {
@@ -44,7 +44,8 @@ export class SocketConnection {
   }
 
   private receive(frame: ReceivedFrame): void {
-    const entry = this.context.log.record({ transport: 'ws', method: 'FRAME', path: '/ws', event: peekEvent(frame), at: Date.now() });
+    const { event, details } = describeFrame(frame);
+    const entry = this.context.log.record({ transport: 'ws', method: 'FRAME', path: '/ws', event, ...details, at: Date.now() });
     if (this.ended) return;
     if (this.context.faults.takeDrop(++this.received)) {
       this.terminate();
