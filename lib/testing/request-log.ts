@@ -2,6 +2,7 @@
  * The log of every HTTP request and socket frame the test server saw, with awaitable matching.
  * @module
  */
+import type { AnswerScript } from './answers.js';
 import { frozenCopy } from './frozen.js';
 import { checkQueryBody, checkStoreBody } from './validation.js';
 
@@ -43,6 +44,11 @@ export interface SeenRequest {
   /** For a store, with `files`: its metadata, a frozen copy (`{}` when the request had none). */
   metadata?: Readonly<Record<string, unknown>>;
   /**
+   * For an ask answered by an {@link AnswerScript} that threw or rejected (the server then answered
+   * as when its stack raises: a 500, or over the socket a silent close): what it threw.
+   */
+  answerError?: unknown;
+  /**
    * The final status, set when answered: the HTTP status (101 for an accepted handshake), or for a
    * frame 200 / the error frame's status_code. Stays undefined while pending and for frames never
    * answered (silent close, drop).
@@ -53,7 +59,7 @@ export interface SeenRequest {
 }
 
 /** @internal What a request asked, as the log keeps it. */
-export type RequestDetails = Pick<SeenRequest, 'question' | 'files' | 'metadata'>;
+export type RequestDetails = Pick<SeenRequest, 'question' | 'files' | 'metadata' | 'answerError'>;
 
 /**
  * @internal The details of a body sent to `route` (`/queries` or `/documents`, the socket's

@@ -27,11 +27,13 @@ export interface RestRequest {
   origin: string;
   authorization?: string;
   body: ParsedBody;
+  /** Told what an answer script threw on this request (it is then answered with a 500). */
+  onAnswerError: (error: unknown) => void;
 }
 
 /** `client` is the middleware's: undefined on `/auth`, which skips it. */
 type Route = (context: ServerContext, request: RestRequest, client: Client | undefined) => Reply | Promise<Reply>;
-type AuthenticatedRoute = (context: ServerContext, request: RestRequest, body: unknown, client: Client) => Reply;
+type AuthenticatedRoute = (context: ServerContext, request: RestRequest, body: unknown, client: Client) => Reply | Promise<Reply>;
 
 /** @internal */
 export async function answerRest(context: ServerContext, request: RestRequest): Promise<Reply> {
@@ -91,9 +93,10 @@ const sessionsRoute: AuthenticatedRoute = (context, request, body, client) => {
   return detailReply(400, `Invalid action: ${action}`);
 };
 
-const queriesRoute: AuthenticatedRoute = (context, _request, body, client) => {
+const queriesRoute: AuthenticatedRoute = async (context, request, body, client) => {
   const checked = checkQueryBody(body);
-  return checked.ok ? stackReply(ask(client, checked.value)) : invalid(context, checked.problems);
+  if (!checked.ok) return invalid(context, checked.problems);
+  return stackReply(await ask(client, checked.value, { script: context.answers.script, transport: 'http', onScriptError: request.onAnswerError }));
 };
 
 /** A store never raises: before bootstrap it is the failed-store answer (200, extras null). */

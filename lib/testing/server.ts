@@ -18,6 +18,7 @@ import { resolveOptions, type TestServerOptions } from './options.js';
 import { RequestLog, requestDetails, type SeenRequest } from './request-log.js';
 import { answerRest } from './rest-routes.js';
 import { TokenIssuer } from './tokens.js';
+import type { AnswerScript } from './answers.js';
 
 /**
  * A running embedded test server: a real HTTP + WebSocket server on loopback that behaves like the
@@ -70,6 +71,19 @@ export interface TestServer {
    * `server.clients.filter((c) => c.scope === 'temporary' && c.active).length`.
    */
   readonly clients: readonly TestClientInfo[];
+  /**
+   * Answers the asks from now on with `script` (see {@link AnswerScript}), or with the default
+   * echo again when it is undefined: the `answer` option, changed on a running server (an ask
+   * already being answered keeps the script it started with).
+   *
+   * @example
+   * ```ts
+   * server.setAnswer(({ question }) => (question.includes('leave') ? '25 days' : undefined));
+   * // ... asks ...
+   * server.setAnswer(undefined); // back to `Answer to "<question>"`
+   * ```
+   */
+  setAnswer(script: AnswerScript | undefined): void;
   /** Closes sockets and server; idempotent; never hangs. */
   stop(): Promise<void>;
 }
@@ -103,6 +117,7 @@ export async function startTestServer(options?: TestServerOptions): Promise<Test
     faults: new Faults(resolved.latencyMs),
     log: new RequestLog(),
     clock,
+    answers: { script: options?.answer },
   };
   const hub = new SocketHub(context);
   const closing = new ClosingConnections();
@@ -143,6 +158,7 @@ export async function startTestServer(options?: TestServerOptions): Promise<Test
     get clients() {
       return context.clients.snapshot();
     },
+    setAnswer: (script) => void (context.answers.script = script),
     stop: () => (stopping ??= stop(server, hub, context)),
   };
 }
@@ -181,6 +197,7 @@ async function onRequest(context: ServerContext, closing: ClosingConnections, re
         origin: `http://${request.headers.host ?? `127.0.0.1:${request.socket.localPort ?? ''}`}${options.pathPrefix}`,
         authorization: request.headers.authorization,
         body,
+        onAnswerError: (error) => context.log.describe(entry, { answerError: error }),
       });
     }
   } catch {

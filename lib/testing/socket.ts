@@ -59,7 +59,8 @@ export class SocketConnection {
   private async answer(frame: ReceivedFrame, entry: SeenRequest, latency: number): Promise<void> {
     await this.context.faults.delay(latency);
     if (this.ended || this.ws.readyState !== this.ws.OPEN) return;
-    const outcome = handleFrame(this.context, this.client, frame);
+    const outcome = await handleFrame(this.context, this.client, frame, (error) => this.context.log.describe(entry, { answerError: error }));
+    if (this.ended || this.ws.readyState !== this.ws.OPEN) return; // gone while an answer script ran
     if (outcome.kind === 'close') {
       this.close(1000);
       return;
