@@ -67,6 +67,32 @@ describe('kiss-ai-stack-rx/testing under jest-environment-jsdom', () => {
     }
   });
 
+  it("runs a user's test: a scripted answer, an ask, a jsdom File stored, the request log asserted", async () => {
+    const server = await testing.startTestServer({
+      answer: ({ question, documents }) =>
+        documents.length === 0 ? 'Store the handbook first.' : { text: `${documents[0]!.name} says: 25 days`, documents: [{ text: documents[0]!.text, metadata: { question } }] },
+    });
+    try {
+      const session = client.createSession({ url: server.url });
+      await firstValueFrom(session.open());
+      expect((await firstValueFrom(session.ask('How many days of leave?'))).text).toBe('Store the handbook first.');
+      const handbook = new File(['Leave: 25 days a year.'], 'handbook.txt', { type: 'text/plain' });
+      const progress: number[] = [];
+      const stored = await firstValueFrom(session.store([handbook], { metadata: { team: 'hr' }, onProgress: (p) => progress.push(p.bytesSent) }));
+      expect(stored.fileNames).toEqual(['handbook.txt']);
+      expect(progress.at(-1)).toBe(handbook.size);
+      const answer = await firstValueFrom(session.ask('How many days of leave?'));
+      expect(answer).toMatchObject({ text: 'handbook.txt says: 25 days', supportingDocuments: [['Leave: 25 days a year.']], metadata: [[{ question: 'How many days of leave?' }]] });
+      await firstValueFrom(session.destroy());
+
+      expect(server.requests.filter((r) => r.question !== undefined).map((r) => r.question)).toEqual(['How many days of leave?', 'How many days of leave?']);
+      expect(server.requests.find((r) => r.path === '/documents')).toMatchObject({ status: 200, files: ['handbook.txt'], metadata: { team: 'hr' } });
+      expect(server.clients.filter((c) => c.scope === 'temporary' && c.active)).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('answers socket frames', async () => {
     // The client end: `ws` by the path of its Node entry (under jsdom, `ws` by name is its browser stub).
     const WebSocket = require(join(dirname(require.resolve('ws/package.json')), 'index.js')) as typeof WebSocketClass;
