@@ -30,13 +30,16 @@ export interface TestServer {
   readonly url: string;
   /** `ws://127.0.0.1:PORT` + pathPrefix + `/ws`. */
   readonly wsUrl: string;
+  /** The loopback address it listens on: always `127.0.0.1`. */
   readonly host: string;
+  /** The port it listens on (the `port` option, or the free one picked for 0). */
   readonly port: number;
   /**
    * Every HTTP request (the /ws handshake as GET /ws) and socket frame (method 'FRAME'), in order of
    * arrival. Not a request reset on a connection closed after a 500: the server never reads it.
    */
   readonly requests: readonly SeenRequest[];
+  /** Empties the request log (waiters already waiting keep waiting for a new match). */
   clearRequests(): void;
   /** Resolves on an already-logged or future match (also when its status is set); rejects after timeoutMs. @default timeoutMs 5000 */
   waitForRequest(predicate: (r: SeenRequest) => boolean, timeoutMs?: number): Promise<SeenRequest>;
@@ -59,9 +62,11 @@ export interface TestServer {
    * null and store nothing. (A store before bootstrap answers so on its own, without using one up.)
    */
   failNextStores(n: number): void;
+  /** How many sockets are open now. */
   readonly openSockets: number;
   /** Resolves once exactly `count` sockets are open (at once if so already); rejects after timeoutMs. @default timeoutMs 5000 */
   waitForOpenSockets(count: number, timeoutMs?: number): Promise<void>;
+  /** How many socket handshakes it has accepted since it started (open or since closed). */
   readonly socketsAccepted: number;
   /** Closes every open socket from the server side. @default code 1000 (1006 drops them without a close frame) */
   closeAllSockets(code?: number): void;
