@@ -4,12 +4,11 @@
 // The testing kit in a user's own jest suite under the jsdom environment (how Angular and React
 // apps run jest): loaded as the user loads it, by package name through the exports map, from the
 // package as installed in an app (spec/support/installed-package.ts).
-import { request } from 'node:http';
 import { dirname, join } from 'node:path';
+import { firstValueFrom } from 'rxjs';
 import type WebSocketClass from 'ws';
 import { installPackage, type InstalledPackage } from '../support/installed-package';
-
-import { firstValueFrom } from 'rxjs';
+import { nodeRequest } from './helpers';
 
 type Testing = typeof import('../../lib/testing');
 type Client = typeof import('../../lib');
@@ -24,16 +23,12 @@ beforeAll(() => {
 }, 60_000);
 afterAll(() => installed.remove());
 
-const post = (url: string, body: unknown) =>
-  new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }));
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
+/** A token for a new temporary client, asked over node:http (jsdom has no fetch). */
+async function token(url: string): Promise<string> {
+  const answer = await nodeRequest(`${url}/auth`, { body: JSON.stringify({ scope: 'temporary' }) });
+  if (!answer.ok || answer.status !== 200) throw new Error(`authorize failed: ${JSON.stringify(answer)}`);
+  return (JSON.parse(answer.text) as { access_token: string }).access_token;
+}
 
 describe('kiss-ai-stack-rx/testing under jest-environment-jsdom', () => {
   it("runs where a user's jsdom suite runs: a window, no TextEncoder, the kit from its CommonJS build", () => {
@@ -45,9 +40,7 @@ describe('kiss-ai-stack-rx/testing under jest-environment-jsdom', () => {
   it('starts the test server (its socket server included) and issues a token', async () => {
     const server = await testing.startTestServer();
     try {
-      const auth = await post(`${server.url}/auth`, { scope: 'temporary' });
-      expect(auth.status).toBe(200);
-      expect(String(auth.json.access_token).split('.')).toHaveLength(3);
+      expect((await token(server.url)).split('.')).toHaveLength(3);
       expect(server.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /auth 200']);
     } finally {
       await server.stop();
@@ -98,8 +91,7 @@ describe('kiss-ai-stack-rx/testing under jest-environment-jsdom', () => {
     const WebSocket = require(join(dirname(require.resolve('ws/package.json')), 'index.js')) as typeof WebSocketClass;
     const server = await testing.startTestServer();
     try {
-      const token = String((await post(`${server.url}/auth`, { scope: 'temporary' })).json.access_token);
-      const ws = new WebSocket(server.wsUrl, { headers: { Authorization: `Bearer ${token}` } });
+      const ws = new WebSocket(server.wsUrl, { headers: { Authorization: `Bearer ${await token(server.url)}` } });
       const answer = new Promise<unknown>((resolve, reject) => {
         ws.once('message', (data) => resolve(JSON.parse(String(data))));
         ws.once('error', reject);
