@@ -25,6 +25,8 @@ async function sentBytes(sources: DocumentSource[], onProgress?: (p: StoreProgre
 /** Bytes 0..255 over and over: any slice lost, doubled or out of order shows. */
 const pattern = (size: number) => Uint8Array.from({ length: size }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
 
+afterEach(() => jest.restoreAllMocks());
+
 describe('documents in jest-environment-jsdom', () => {
   it('is jsdom: a File without arrayBuffer, stream or text; a Buffer that is no Uint8Array of this realm', () => {
     const file = new File(['x'], 'x.txt') as Partial<Blob>;
@@ -47,7 +49,6 @@ describe('documents in jest-environment-jsdom', () => {
     expect(read).toHaveBeenCalledTimes(4);
     expect(progress.at(-1)).toMatchObject({ file: 'big.bin', fileBytesSent: size, bytesSent: size, totalBytes: size });
     expect(progress.map((p) => p.bytesSent)).toEqual([...progress.map((p) => p.bytesSent)].sort((a, b) => a - b));
-    read.mockRestore();
   });
 
   it('reads a Blob that has stream() but no arrayBuffer() by streaming each slice', async () => {
@@ -60,8 +61,6 @@ describe('documents in jest-environment-jsdom', () => {
     expect(Buffer.compare(sent!, Buffer.from(bytes))).toBe(0);
     expect(stream).toHaveBeenCalledTimes(3);
     expect(whole).not.toHaveBeenCalled();
-    stream.mockRestore();
-    whole.mockRestore();
   });
 
   it('takes a Node Buffer, ArrayBuffer and Blob of another realm as bytes', async () => {
