@@ -54,7 +54,7 @@ function defaultAnswer(client: Client, query: string): StackReply {
   return reply(client, `Answer to "${query}" from ${docs.map((d) => d.name).join(', ')}`, answerExtras(query, docs));
 }
 
-/** The script's answer; a script that throws, or returns no answer, makes the ask raise. */
+/** The script's answer (undefined: the default one); a script that throws, or returns something that is no answer, makes the ask raise. */
 async function scriptedAnswer(client: Client, query: string, script: AnswerScript, options: AskOptions): Promise<StackReply | undefined> {
   const asked: QuestionAsked = Object.freeze({
     question: query,
