@@ -50,6 +50,7 @@ export {
   CancelledError,
   isKissError,
 } from './errors/kiss-error.js';
+export { MissingGlobalError } from './errors/missing-global.js';
 export type {
   AnyKissError,
   KissErrorKind,

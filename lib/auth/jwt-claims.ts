@@ -16,8 +16,11 @@ export interface TokenClaims {
 function base64UrlToText(part: string): string {
   const base64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
   const binary = atob(base64);
-  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  return new TextDecoder().decode(bytes);
+  if (typeof TextDecoder !== 'function') {
+    // jest's jsdom environment has no TextDecoder: the UTF-8 bytes, percent-escaped, decode the same.
+    return decodeURIComponent(Array.from(binary, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''));
+  }
+  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
 }
 
 /**

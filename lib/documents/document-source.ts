@@ -3,6 +3,7 @@
  * @module
  */
 import { DocumentError, SessionMisuseError, type ErrorContext } from '../errors/kiss-error.js';
+import { MissingGlobalError } from '../errors/missing-global.js';
 import type { WireFile } from '../protocol/codecs.js';
 import { utf8Length } from '../protocol/encode.js';
 import { base64Chunks } from './base64.js';
@@ -47,7 +48,19 @@ export function baseName(name: string): string {
   return name.split(/[\\/]/).pop() ?? name;
 }
 
-const isBlob = (value: unknown): value is Blob => typeof Blob !== 'undefined' && value instanceof Blob;
+/**
+ * A Blob or File of any realm: by shape too, as `instanceof Blob` fails for one made elsewhere (a
+ * Node Blob under jest's jsdom environment, whose global Blob is jsdom's).
+ */
+function isBlob(value: unknown): value is Blob {
+  if (typeof Blob !== 'undefined' && value instanceof Blob) return true;
+  const blob = value as Partial<Blob> | null;
+  return typeof blob === 'object' && blob !== null && typeof blob.size === 'number' && typeof blob.slice === 'function' && typeof blob.type === 'string';
+}
+
+/** An ArrayBuffer of any realm (`instanceof` fails for one made in another). */
+const isArrayBuffer = (value: unknown): value is ArrayBuffer =>
+  value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]';
 
 /** The default of the client option `maxDocumentBytes`: 100 MiB. */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 100 * 1024 * 1024;
@@ -90,6 +103,24 @@ export interface PreparedDocument {
 
 interface BufferStatic {
   byteLength(text: string, encoding: 'utf8'): number;
+  from(text: string, encoding: 'utf8'): Uint8Array;
+}
+
+/** Turns a piece of text into UTF-8 bytes. */
+type Utf8Encoder = (text: string) => Uint8Array;
+
+/**
+ * The UTF-8 encoder for a text document: `TextEncoder`, else Node's `Buffer` (jest's jsdom
+ * environment has only the latter); with neither, a {@link MissingGlobalError}, before anything is sent.
+ */
+function utf8Encoder(label: string, context: ErrorContext): Utf8Encoder {
+  if (typeof TextEncoder === 'function') {
+    const encoder = new TextEncoder();
+    return (text) => encoder.encode(text);
+  }
+  const NodeBuffer = (globalThis as { Buffer?: BufferStatic }).Buffer;
+  if (NodeBuffer) return (text) => NodeBuffer.from(text, 'utf8');
+  throw new MissingGlobalError('TextEncoder', `to send the text document "${label}" as UTF-8`, context);
 }
 
 /** The UTF-8 size of text exactly as it will be encoded (lone surrogates become U+FFFD). */
@@ -103,44 +134,86 @@ async function* byteSlices(bytes: Uint8Array, chunkBytes: number): AsyncGenerato
 }
 
 /** Text as UTF-8, a slice at a time, never cutting a surrogate pair in two. */
-async function* textSlices(text: string, chunkBytes: number): AsyncGenerator<Uint8Array, void, undefined> {
-  const encoder = new TextEncoder();
+async function* textSlices(text: string, chunkBytes: number, encode: Utf8Encoder): AsyncGenerator<Uint8Array, void, undefined> {
   const units = Math.max(2, Math.floor(chunkBytes / 3)); // at most 3 bytes per UTF-16 unit
   for (let at = 0; at < text.length; ) {
     let end = Math.min(text.length, at + units);
     const last = text.charCodeAt(end - 1);
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    yield encoder.encode(text.slice(at, end));
+    yield encode(text.slice(at, end));
     at = end;
   }
 }
 
-async function* blobSlices(blob: Blob, label: string, chunkBytes: number, context: ErrorContext): AsyncGenerator<Uint8Array, void, undefined> {
+/** Reads the bytes of a Blob (one slice of a document) whole. */
+type BlobReader = (blob: Blob) => Promise<Uint8Array>;
+
+/**
+ * How this Blob's slices are read: `arrayBuffer()`, else `stream()`, else a `FileReader` (jsdom's
+ * Blob and File have neither method, and jsdom has a FileReader); with none of them, a
+ * {@link MissingGlobalError}, before anything is sent.
+ */
+function blobReader(blob: Blob, label: string, context: ErrorContext): BlobReader {
+  if (typeof blob.arrayBuffer === 'function') return async (slice) => new Uint8Array(await slice.arrayBuffer());
+  if (typeof blob.stream === 'function') return (slice) => streamBytes(slice.stream());
+  const Reader = (globalThis as { FileReader?: typeof FileReader }).FileReader;
+  if (typeof Reader === 'function') return (slice) => readWithFileReader(Reader, slice);
+  throw new MissingGlobalError('FileReader', `to read the Blob of "${label}", which has neither arrayBuffer() nor stream()`, context);
+}
+
+async function streamBytes(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for (let part = await reader.read(); !part.done; part = await reader.read()) {
+    parts.push(part.value);
+    length += part.value.byteLength;
+  }
+  if (parts.length === 1) return parts[0]!;
+  const bytes = new Uint8Array(length);
+  parts.reduce((at, part) => (bytes.set(part, at), at + part.byteLength), 0);
+  return bytes;
+}
+
+function readWithFileReader(Reader: typeof FileReader, blob: Blob): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const reader = new Reader();
+    // The result may be an ArrayBuffer of another realm (jsdom's): a Uint8Array over it works all the same.
+    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
+    reader.onerror = () => reject(reader.error ?? new Error('the FileReader failed'));
+    reader.readAsArrayBuffer(blob);
+  });
+}
+
+async function* blobSlices(blob: Blob, label: string, chunkBytes: number, read: BlobReader, context: ErrorContext): AsyncGenerator<Uint8Array, void, undefined> {
   for (let at = 0; at < blob.size; at += chunkBytes) {
-    let bytes: ArrayBuffer;
+    let bytes: Uint8Array;
     try {
-      bytes = await blob.slice(at, at + chunkBytes).arrayBuffer();
+      bytes = await read(blob.slice(at, at + chunkBytes));
     } catch (error) {
       throw new DocumentError(label, 'could not be read from its Blob', context, { cause: error });
     }
-    yield new Uint8Array(bytes);
+    yield bytes;
   }
 }
 
 function prepareData(name: string, label: string, data: unknown, context: ErrorContext, checkSize: SizeCheck): PreparedDocument {
-  if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
-    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  // Not `instanceof Uint8Array`: a Node Buffer under jest's jsdom environment is of another realm.
+  if (ArrayBuffer.isView(data) || isArrayBuffer(data)) {
+    const bytes = isArrayBuffer(data) ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     checkSize(label, bytes.byteLength);
     return { name, label, size: bytes.byteLength, read: (chunkBytes) => byteSlices(bytes, chunkBytes) };
   }
   if (typeof data === 'string') {
     const size = textBytes(data);
     checkSize(label, size);
-    return { name, label, size, read: (chunkBytes) => textSlices(data, chunkBytes) };
+    const encode = utf8Encoder(label, context);
+    return { name, label, size, read: (chunkBytes) => textSlices(data, chunkBytes, encode) };
   }
   if (isBlob(data)) {
     checkSize(label, data.size);
-    return { name, label, size: data.size, read: (chunkBytes) => blobSlices(data, label, chunkBytes, context) };
+    const read = blobReader(data, label, context);
+    return { name, label, size: data.size, read: (chunkBytes) => blobSlices(data, label, chunkBytes, read, context) };
   }
   throw new DocumentError(label, 'has data of an unsupported type; use a Uint8Array, ArrayBuffer, Blob or string', context);
 }

@@ -17,6 +17,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from './kiss-error.js';
+import { missingGlobalBehind } from './missing-global.js';
 import { previewValue } from './redact.js';
 
 type Issue = t.TypeOf<typeof validationIssueCodec>;
@@ -106,11 +107,14 @@ function errorCode(error: unknown): string | undefined {
 
 /**
  * Maps a failed `fetch` (or socket connect) to a {@link TransportError}, keeping the cause.
- * Errors that already are {@link KissError}s pass through.
+ * Errors that already are {@link KissError}s pass through; a missing global (`X is not defined`)
+ * is a MissingGlobalError naming it, not a network failure.
  * @internal
  */
 export function errorFromNetworkFailure(error: unknown, context: ErrorContext): KissError {
   if (error instanceof KissError) return error;
+  const missing = missingGlobalBehind(error, context);
+  if (missing) return missing;
   const code = errorCode(error);
   const reason: TransportReason = code ? (CODE_REASONS[code] ?? 'unknown') : 'unknown';
   return new TransportError(reason, context, { cause: error, detail: code });

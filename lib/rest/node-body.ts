@@ -5,7 +5,7 @@
  * @module
  */
 import type { ClientRequest } from 'node:http';
-import type { StreamedBody } from '../protocol/streamed-body.js';
+import { isStreamedBody, type StreamedBody } from '../protocol/streamed-body.js';
 
 /**
  * Writes `body` and ends the request. A streamed body stops as soon as the request is destroyed
@@ -17,7 +17,8 @@ import type { StreamedBody } from '../protocol/streamed-body.js';
  * @internal
  */
 export function writeBody(req: ClientRequest, body: Uint8Array | StreamedBody): void {
-  if (body instanceof Uint8Array) {
+  // Not `instanceof Uint8Array`: under jest's jsdom environment a Buffer comes from another realm.
+  if (!isStreamedBody(body)) {
     req.end(body);
     return;
   }

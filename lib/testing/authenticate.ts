@@ -30,7 +30,7 @@ export function authenticateHandshake(header: string | undefined, tokens: TokenI
 }
 
 async function checkToken(token: string, tokens: TokenIssuer, clients: ClientRegistry): Promise<Authenticated> {
-  const claims = await tokens.verify(token);
+  const claims = tokens.verify(token);
   if (!claims) return { ok: false, detail: 'Invalid token' };
   const client = clients.findActive(claims.clientId);
   if (!client) return { ok: false, detail: 'Invalid or inactive session' };

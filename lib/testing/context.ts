@@ -2,6 +2,7 @@
  * The state one running test server shares between its HTTP routes and its sockets.
  * @module
  */
+import type { AnswerScript } from './answers.js';
 import type { ClientRegistry } from './clients.js';
 import type { ServerClock } from './clock.js';
 import type { Faults } from './faults.js';
@@ -17,4 +18,6 @@ export interface ServerContext {
   readonly faults: Faults;
   readonly log: RequestLog;
   readonly clock: ServerClock;
+  /** The answer script in force (the `answer` option, then `setAnswer`); none: the default echo. */
+  readonly answers: { script: AnswerScript | undefined };
 }

@@ -6,11 +6,12 @@
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { authenticateHandshake } from './authenticate.js';
 import type { ServerContext } from './context.js';
 import type { SeenRequest } from './request-log.js';
 import { SocketConnection } from './socket.js';
+import { webSocketServerClass } from './ws-module.js';
 
 /** @internal Accepts and tracks the sockets of one server. */
 export class SocketHub {
@@ -23,7 +24,7 @@ export class SocketHub {
   accepted = 0;
 
   constructor(private readonly context: ServerContext) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: context.options.maxFrameBytes });
+    this.wss = new (webSocketServerClass())({ noServer: true, maxPayload: context.options.maxFrameBytes });
     this.wss.on('headers', (headers: string[]) => headers.push(`Date: ${context.clock.httpDate()}`));
     // ws refuses malformed upgrade requests (400) through this event when it has a listener
     this.wss.on('wsClientError', (_error, socket: Duplex) => this.refuse(socket, 400));

@@ -9,3 +9,4 @@ export type { TestServer } from './server.js';
 export type { TestServerOptions } from './options.js';
 export type { SeenRequest } from './request-log.js';
 export type { TestClientInfo } from './clients.js';
+export type { AnswerScript, QuestionAsked, ScriptedAnswer, SupportingDocument, TestDocument } from './answers.js';

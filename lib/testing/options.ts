@@ -3,6 +3,7 @@
  * @module
  */
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/codecs.js';
+import type { AnswerScript } from './answers.js';
 
 /**
  * How to start the embedded test server. Every option is optional.
@@ -48,10 +49,24 @@ export interface TestServerOptions {
    * @default 0
    */
   clockOffsetSeconds?: number;
+  /**
+   * Answers the asks (REST and socket) with the test's own function of the question and the
+   * documents stored so far, sync or async, instead of the default echo; see {@link AnswerScript}.
+   * The reply keeps the real server's shape. `setAnswer` changes it on a running server.
+   *
+   * @example
+   * ```ts
+   * const server = await startTestServer({
+   *   answer: ({ question, documents }) => (documents.length ? `${documents.length} documents on "${question}"` : 'Nothing stored yet.'),
+   * });
+   * ```
+   * @default undefined: `Answer to "<question>"`, plus ` from <names>` and every stored document as support when some are stored
+   */
+  answer?: AnswerScript;
 }
 
-/** @internal The options with every default filled in and the prefix normalised. */
-export type ResolvedOptions = Required<TestServerOptions>;
+/** @internal The options with every default filled in and the prefix normalised (the answer script lives in the context). */
+export type ResolvedOptions = Required<Omit<TestServerOptions, 'answer'>>;
 
 
 /** @internal */

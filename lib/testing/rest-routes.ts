@@ -27,11 +27,13 @@ export interface RestRequest {
   origin: string;
   authorization?: string;
   body: ParsedBody;
+  /** Told what an answer script threw on this request (it is then answered with a 500). */
+  onAnswerError: (error: unknown) => void;
 }
 
 /** `client` is the middleware's: undefined on `/auth`, which skips it. */
 type Route = (context: ServerContext, request: RestRequest, client: Client | undefined) => Reply | Promise<Reply>;
-type AuthenticatedRoute = (context: ServerContext, request: RestRequest, body: unknown, client: Client) => Reply;
+type AuthenticatedRoute = (context: ServerContext, request: RestRequest, body: unknown, client: Client) => Reply | Promise<Reply>;
 
 /** @internal */
 export async function answerRest(context: ServerContext, request: RestRequest): Promise<Reply> {
@@ -56,7 +58,7 @@ function slashRedirect(request: RestRequest): Reply | undefined {
 
 const VALUE_ERROR = 'Value error, Either `scope` or both `client_id` and `client_secret` must be provided.';
 
-async function authorizeRoute(context: ServerContext, request: RestRequest): Promise<Reply> {
+function authorizeRoute(context: ServerContext, request: RestRequest): Reply {
   if (!request.body.ok) return invalid(context, [request.body.problem]);
   const checked = checkAuthBody(request.body.value);
   if (!checked.ok) return invalid(context, checked.problems);
@@ -74,7 +76,7 @@ async function authorizeRoute(context: ServerContext, request: RestRequest): Pro
   } else {
     client = context.clients.create(scope);
   }
-  const token = await context.tokens.issue(client.id, client.scope);
+  const token = context.tokens.issue(client.id, client.scope);
   if (context.options.secretsLog) appendFileSync(context.options.secretsLog, `${token}\n${client.secret}\n`);
   return jsonReply(200, { access_token: token, client_id: client.id, client_secret: client.secret });
 }
@@ -91,9 +93,10 @@ const sessionsRoute: AuthenticatedRoute = (context, request, body, client) => {
   return detailReply(400, `Invalid action: ${action}`);
 };
 
-const queriesRoute: AuthenticatedRoute = (context, _request, body, client) => {
+const queriesRoute: AuthenticatedRoute = async (context, request, body, client) => {
   const checked = checkQueryBody(body);
-  return checked.ok ? stackReply(ask(client, checked.value)) : invalid(context, checked.problems);
+  if (!checked.ok) return invalid(context, checked.problems);
+  return stackReply(await ask(client, checked.value, { script: context.answers.script, transport: 'http', onScriptError: request.onAnswerError }));
 };
 
 /** A store never raises: before bootstrap it is the failed-store answer (200, extras null). */

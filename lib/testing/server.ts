@@ -15,9 +15,10 @@ import { SocketHub } from './handshake.js';
 import { parseBody, readBody } from './http-body.js';
 import { corsHeaders, detailReply, internalErrorReply, preflightReply, writeReply, type Reply } from './http-replies.js';
 import { resolveOptions, type TestServerOptions } from './options.js';
-import { RequestLog, type SeenRequest } from './request-log.js';
+import { RequestLog, requestDetails, type SeenRequest } from './request-log.js';
 import { answerRest } from './rest-routes.js';
 import { TokenIssuer } from './tokens.js';
+import type { AnswerScript } from './answers.js';
 
 /**
  * A running embedded test server: a real HTTP + WebSocket server on loopback that behaves like the
@@ -29,13 +30,16 @@ export interface TestServer {
   readonly url: string;
   /** `ws://127.0.0.1:PORT` + pathPrefix + `/ws`. */
   readonly wsUrl: string;
+  /** The loopback address it listens on: always `127.0.0.1`. */
   readonly host: string;
+  /** The port it listens on (the `port` option, or the free one picked for 0). */
   readonly port: number;
   /**
    * Every HTTP request (the /ws handshake as GET /ws) and socket frame (method 'FRAME'), in order of
    * arrival. Not a request reset on a connection closed after a 500: the server never reads it.
    */
   readonly requests: readonly SeenRequest[];
+  /** Empties the request log (waiters already waiting keep waiting for a new match). */
   clearRequests(): void;
   /** Resolves on an already-logged or future match (also when its status is set); rejects after timeoutMs. @default timeoutMs 5000 */
   waitForRequest(predicate: (r: SeenRequest) => boolean, timeoutMs?: number): Promise<SeenRequest>;
@@ -58,9 +62,11 @@ export interface TestServer {
    * null and store nothing. (A store before bootstrap answers so on its own, without using one up.)
    */
   failNextStores(n: number): void;
+  /** How many sockets are open now. */
   readonly openSockets: number;
   /** Resolves once exactly `count` sockets are open (at once if so already); rejects after timeoutMs. @default timeoutMs 5000 */
   waitForOpenSockets(count: number, timeoutMs?: number): Promise<void>;
+  /** How many socket handshakes it has accepted since it started (open or since closed). */
   readonly socketsAccepted: number;
   /** Closes every open socket from the server side. @default code 1000 (1006 drops them without a close frame) */
   closeAllSockets(code?: number): void;
@@ -70,6 +76,19 @@ export interface TestServer {
    * `server.clients.filter((c) => c.scope === 'temporary' && c.active).length`.
    */
   readonly clients: readonly TestClientInfo[];
+  /**
+   * Answers the asks from now on with `script` (see {@link AnswerScript}), or with the default
+   * echo again when it is undefined: the `answer` option, changed on a running server (an ask
+   * already being answered keeps the script it started with).
+   *
+   * @example
+   * ```ts
+   * server.setAnswer(({ question }) => (question.includes('leave') ? '25 days' : undefined));
+   * // ... asks ...
+   * server.setAnswer(undefined); // back to `Answer to "<question>"`
+   * ```
+   */
+  setAnswer(script: AnswerScript | undefined): void;
   /** Closes sockets and server; idempotent; never hangs. */
   stop(): Promise<void>;
 }
@@ -103,6 +122,7 @@ export async function startTestServer(options?: TestServerOptions): Promise<Test
     faults: new Faults(resolved.latencyMs),
     log: new RequestLog(),
     clock,
+    answers: { script: options?.answer },
   };
   const hub = new SocketHub(context);
   const closing = new ClosingConnections();
@@ -143,6 +163,7 @@ export async function startTestServer(options?: TestServerOptions): Promise<Test
     get clients() {
       return context.clients.snapshot();
     },
+    setAnswer: (script) => void (context.answers.script = script),
     stop: () => (stopping ??= stop(server, hub, context)),
   };
 }
@@ -167,6 +188,8 @@ async function onRequest(context: ServerContext, closing: ClosingConnections, re
   let reply: Reply;
   try {
     const bytes = await readBody(request);
+    const body = parseBody(bytes, request.headers['content-type']);
+    if (method === 'POST' && body.ok) context.log.describe(entry, requestDetails(LOGGED_ROUTES.get(path ?? ''), body.value));
     await context.faults.delay(latency);
     if (failure) reply = failureReply(failure);
     else if (method === 'OPTIONS' && options.cors) reply = preflightReply();
@@ -178,7 +201,8 @@ async function onRequest(context: ServerContext, closing: ClosingConnections, re
         rawQuery: rawQueryOf(request.url),
         origin: `http://${request.headers.host ?? `127.0.0.1:${request.socket.localPort ?? ''}`}${options.pathPrefix}`,
         authorization: request.headers.authorization,
-        body: parseBody(bytes, request.headers['content-type']),
+        body,
+        onAnswerError: (error) => context.log.describe(entry, { answerError: error }),
       });
     }
   } catch {
@@ -188,6 +212,12 @@ async function onRequest(context: ServerContext, closing: ClosingConnections, re
   if (reply.closesConnection) closing.closeAfter(response);
   context.log.settle(entry, reply.status);
 }
+
+/** The routes whose requests the log describes (see {@link requestDetails}). */
+const LOGGED_ROUTES = new Map<string, 'ask' | 'store'>([
+  ['/queries', 'ask'],
+  ['/documents', 'store'],
+]);
 
 function failureReply({ status, retryAfterSeconds }: ForcedFailure): Reply {
   const headers = retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(retryAfterSeconds) };

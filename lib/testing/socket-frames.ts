@@ -8,6 +8,7 @@ import type { Client } from './clients.js';
 import type { ServerContext } from './context.js';
 import { parsePythonJson, toJs } from './python-json.js';
 import { pythonStr } from './python-repr.js';
+import { requestDetails, type RequestDetails } from './request-log.js';
 import { ask, bootstrap, close, store, type StackReply } from './stack.js';
 import { checkQueryBody, checkStoreBody, isRecord } from './validation.js';
 
@@ -17,13 +18,20 @@ export type FrameOutcome = { kind: 'answer'; frame: unknown; status: number } | 
 /** @internal One received frame: text, or binary (which the server never reads as JSON). */
 export type ReceivedFrame = { binary: false; text: string } | { binary: true };
 
-/** `undefined`: the handler raised. */
-type EventHandler = (context: ServerContext, client: Client, data: Record<string, unknown>) => StackReply | 'invalid-data' | undefined;
+/** `undefined`: the handler raised. An ask answered by the test's script comes as a promise. */
+type EventHandler = (
+  context: ServerContext,
+  client: Client,
+  data: Record<string, unknown>,
+  onAnswerError: (error: unknown) => void,
+) => StackReply | 'invalid-data' | undefined | Promise<StackReply | undefined>;
 
-const queryEvent = (run: (client: Client, query: string) => StackReply | undefined): EventHandler => (_context, client, data) => {
-  const checked = checkQueryBody(data);
-  return checked.ok ? run(client, checked.value.query) : 'invalid-data';
-};
+const queryEvent =
+  (run: (client: Client, query: string, context: ServerContext, onAnswerError: (error: unknown) => void) => ReturnType<EventHandler>): EventHandler =>
+  (context, client, data, onAnswerError) => {
+    const checked = checkQueryBody(data);
+    return checked.ok ? run(client, checked.value.query, context, onAnswerError) : 'invalid-data';
+  };
 
 /**
  * Every value of the server's event enum. `on_auth` is one: its data is read as a query body, then
@@ -31,13 +39,19 @@ const queryEvent = (run: (client: Client, query: string) => StackReply | undefin
  */
 const EVENTS = new Map<string, EventHandler>([
   ['on_init', queryEvent((client) => bootstrap(client))],
-  ['on_query', queryEvent((client, query) => ask(client, { query }))],
+  ['on_query', queryEvent((client, query, context, onScriptError) => ask(client, { query }, { script: context.answers.script, transport: 'ws', onScriptError }))],
   ['on_close', queryEvent((client) => close(client))],
   ['on_auth', queryEvent(() => undefined)],
   ['on_store', (context, client, data) => {
     const checked = checkStoreBody(data);
     return checked.ok ? store(client, checked.value, () => context.faults.takeStoreFailure()) : 'invalid-data';
   }],
+]);
+
+/** The events whose frames the request log describes (see {@link requestDetails}). */
+const LOGGED_EVENTS = new Map<string, 'ask' | 'store'>([
+  ['on_query', 'ask'],
+  ['on_store', 'store'],
 ]);
 
 const CLOSE: FrameOutcome = { kind: 'close' };
@@ -55,8 +69,16 @@ const error = (detail: string): FrameOutcome => ({ kind: 'answer', status: 400, 
  * 6. `data` failing validation for the event → "Invalid data";
  * 7. the handler raising (asking before bootstrap, anything but a store once a temporary client
  *    closed, `on_auth`) → close. A store never raises.
+ *
+ * An ask answered by the test's answer script is answered once the script is (a promise then);
+ * `onAnswerError` is told what a script threw.
  */
-export function handleFrame(context: ServerContext, client: Client, frame: ReceivedFrame): FrameOutcome {
+export function handleFrame(
+  context: ServerContext,
+  client: Client,
+  frame: ReceivedFrame,
+  onAnswerError: (error: unknown) => void,
+): FrameOutcome | Promise<FrameOutcome> {
   if (frame.binary) return CLOSE;
   const message = parseJson(frame.text);
   if (message === undefined) return error('Invalid data');
@@ -64,19 +86,29 @@ export function handleFrame(context: ServerContext, client: Client, frame: Recei
   const event = message.value.event;
   const handler = typeof event === 'string' ? EVENTS.get(event) : undefined;
   if (!handler) return error(`Invalid event: ${renderEvent(event, frame.text)}`);
+  const name = event as string; // a handler was found for it
   const data = 'data' in message.value ? message.value.data : {};
   if (!isRecord(data)) return CLOSE;
-  const outcome = handler(context, client, data);
+  const outcome = handler(context, client, data, onAnswerError);
+  return outcome instanceof Promise ? outcome.then((answered) => frameOutcome(name, answered)) : frameOutcome(name, outcome);
+}
+
+function frameOutcome(event: string, outcome: StackReply | 'invalid-data' | undefined): FrameOutcome {
   if (outcome === undefined) return CLOSE;
   if (outcome === 'invalid-data') return error('Invalid data');
   return { kind: 'answer', status: 200, frame: { event, result: outcome } };
 }
 
-/** @internal The frame's event for the request log, when it is a JSON object naming one as a string. */
-export function peekEvent(frame: ReceivedFrame): string | undefined {
-  if (frame.binary) return undefined;
+/**
+ * @internal The frame for the request log: its event, when it is a JSON object naming one as a
+ * string, and for an ask or a store what it asked (see {@link requestDetails}).
+ */
+export function describeFrame(frame: ReceivedFrame): { event?: string; details: RequestDetails } {
+  if (frame.binary) return { details: {} };
   const message = parseJson(frame.text)?.value;
-  return isRecord(message) && typeof message.event === 'string' ? message.event : undefined;
+  if (!isRecord(message) || typeof message.event !== 'string') return { details: {} };
+  const data = 'data' in message ? message.data : {};
+  return { event: message.event, details: requestDetails(LOGGED_EVENTS.get(message.event), data) };
 }
 
 /** JSON.parse, falling back to the Python reading for what only Python accepts (NaN, Infinity). */

@@ -4,11 +4,11 @@
  * size limit never get here: the `ws` server closes the socket with 1009 (see handshake.ts).
  * @module
  */
-import { WebSocket, type RawData } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { Client } from './clients.js';
 import type { ServerContext } from './context.js';
 import type { SeenRequest } from './request-log.js';
-import { handleFrame, peekEvent, type ReceivedFrame } from './socket-frames.js';
+import { describeFrame, handleFrame, type ReceivedFrame } from './socket-frames.js';
 
 /** @internal */
 export class SocketConnection {
@@ -44,7 +44,8 @@ export class SocketConnection {
   }
 
   private receive(frame: ReceivedFrame): void {
-    const entry = this.context.log.record({ transport: 'ws', method: 'FRAME', path: '/ws', event: peekEvent(frame), at: Date.now() });
+    const { event, details } = describeFrame(frame);
+    const entry = this.context.log.record({ transport: 'ws', method: 'FRAME', path: '/ws', event, ...details, at: Date.now() });
     if (this.ended) return;
     if (this.context.faults.takeDrop(++this.received)) {
       this.terminate();
@@ -57,8 +58,9 @@ export class SocketConnection {
   /** Runs after the previous frame was answered; its latency counts from then. */
   private async answer(frame: ReceivedFrame, entry: SeenRequest, latency: number): Promise<void> {
     await this.context.faults.delay(latency);
-    if (this.ended || this.ws.readyState !== WebSocket.OPEN) return;
-    const outcome = handleFrame(this.context, this.client, frame);
+    if (this.ended || this.ws.readyState !== this.ws.OPEN) return;
+    const outcome = await handleFrame(this.context, this.client, frame, (error) => this.context.log.describe(entry, { answerError: error }));
+    if (this.ended || this.ws.readyState !== this.ws.OPEN) return; // gone while an answer script ran
     if (outcome.kind === 'close') {
       this.close(1000);
       return;

@@ -1,11 +1,14 @@
 /**
- * What a client's stack does: bootstrap, ask (a deterministic echo), store, close. Shared by the
- * REST routes and the socket; `undefined` means the stack raised (the caller answers 500 or closes).
+ * What a client's stack does: bootstrap, ask (a deterministic echo, or the test's answer script),
+ * store, close. Shared by the REST routes and the socket; `undefined` means the stack raised (the
+ * caller answers 500 or closes).
  * A deactivated client's stack is gone: everything but store raises (over REST the bearer check
  * refuses it first; an open socket gets this far).
  * @module
  */
+import { answerExtras, scriptedReply, type AnswerScript, type QuestionAsked } from './answers.js';
 import type { Client } from './clients.js';
+import { frozenCopy } from './frozen.js';
 import type { QueryBody, StoreBody } from './validation.js';
 
 /** @internal The `{ stack_id, result, extras }` envelope of every success. */
@@ -27,19 +30,47 @@ export function bootstrap(client: Client): StackReply | undefined {
   return reply(client, 'Greetings!', null);
 }
 
-/** @internal `Answer to "<query>"`, plus ` from <names>` and the documents' data when some are stored. */
-export function ask(client: Client, body: QueryBody): StackReply | undefined {
+/** @internal How an ask is answered: by the default echo, or by the test's script. */
+export interface AskOptions {
+  /** The test's answer script; the default echo without one. */
+  script: AnswerScript | undefined;
+  transport: 'http' | 'ws';
+  /** Told what the script threw (the ask then raises). */
+  onScriptError: (error: unknown) => void;
+}
+
+/**
+ * @internal The default is `Answer to "<query>"`, plus ` from <names>` and the documents' data when
+ * some are stored; a script answers instead when there is one (asynchronously, then).
+ */
+export function ask(client: Client, body: QueryBody, options: AskOptions): StackReply | undefined | Promise<StackReply | undefined> {
   if (!client.active || !client.bootstrapped) return undefined;
+  return options.script ? scriptedAnswer(client, body.query, options.script, options) : defaultAnswer(client, body.query);
+}
+
+function defaultAnswer(client: Client, query: string): StackReply {
   const docs = client.documents;
-  if (docs.length === 0) {
-    return reply(client, `Answer to "${body.query}"`, { query: body.query, metadata: null, distances: null, supporting_documents: null });
-  }
-  return reply(client, `Answer to "${body.query}" from ${docs.map((d) => d.name).join(', ')}`, {
-    query: body.query,
-    metadata: [docs.map((d) => d.metadata)],
-    distances: [docs.map((_, i) => (i + 1) / 10)],
-    supporting_documents: [docs.map((d) => d.text)],
+  if (docs.length === 0) return reply(client, `Answer to "${query}"`, answerExtras(query, undefined));
+  return reply(client, `Answer to "${query}" from ${docs.map((d) => d.name).join(', ')}`, answerExtras(query, docs));
+}
+
+/** The script's answer (undefined: the default one); a script that throws, or returns something that is no answer, makes the ask raise. */
+async function scriptedAnswer(client: Client, query: string, script: AnswerScript, options: AskOptions): Promise<StackReply | undefined> {
+  const asked: QuestionAsked = Object.freeze({
+    question: query,
+    documents: frozenCopy(client.documents.map(({ id, name, text, metadata }) => ({ id, name, text, metadata }))),
+    clientId: client.id,
+    transport: options.transport,
   });
+  try {
+    const answer = await script(asked);
+    if (answer === undefined) return defaultAnswer(client, query);
+    const { text, extras } = scriptedReply(query, answer);
+    return reply(client, text, extras);
+  } catch (error) {
+    options.onScriptError(error);
+    return undefined;
+  }
 }
 
 /**

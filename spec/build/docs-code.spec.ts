@@ -35,7 +35,7 @@ function compile(blocks: Block[]): Map<Block, string[]> {
     strict: true,
     noEmit: true,
     skipLibCheck: true,
-    types: ['node'],
+    types: ['node', 'jest'],
     baseUrl: root,
     paths: {
       'kiss-ai-stack-rx': ['lib/index.ts'],
