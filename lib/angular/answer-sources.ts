@@ -6,7 +6,12 @@
 import type { Answer } from 'kiss-ai-stack-rx';
 
 /**
- * One document that supported an answer.
+ * One document that supported an answer, as {@link answerSources} gives it.
+ *
+ * @example
+ * ```ts
+ * const nearest: AnswerSource | undefined = [...answerSources(answer)].sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity))[0];
+ * ```
  * @category Angular
  */
 export interface AnswerSource {

@@ -8,6 +8,12 @@ import { type FetchLike, HttpError } from 'kiss-ai-stack-rx';
 
 /**
  * Options of {@link httpClientFetch}.
+ *
+ * @example
+ * ```ts
+ * // The application uses provideHttpClient(withFetch()): let the client judge redirects itself.
+ * const fetch = httpClientFetch(inject(HttpClient), { manualRedirects: true });
+ * ```
  * @category Angular
  */
 export interface HttpClientFetchOptions {

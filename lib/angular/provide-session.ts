@@ -14,6 +14,12 @@ import { KissSessionSignals } from './session-signals.js';
 
 /**
  * Options of {@link provideKissSession}: the session's (see `SessionOptions`), and three for Angular.
+ *
+ * @example
+ * ```ts
+ * const options: KissSessionOptions = { url: '/kiss', lazy: true, transport: 'socket', scope: 'temporary' };
+ * bootstrapApplication(AppComponent, { providers: [provideKissSession(options)] });
+ * ```
  * @category Angular
  */
 export interface KissSessionOptions extends SessionOptions {
