@@ -22,6 +22,8 @@ const ROUNDS = 11;
 async function bundleKb() {
   const result = await build({
     stdin: { contents: "export * from 'kiss-ai-stack-rx';", resolveDir: root },
+    // As an app would: the package by its name through node_modules, not this project's tsconfig paths.
+    tsconfigRaw: {},
     bundle: true,
     platform: 'browser',
     format: 'esm',

@@ -19,7 +19,10 @@ export function codeBlocks(document: string, text: string): Block[] {
   const blocks: Block[] = [];
   for (const match of text.matchAll(/^```ts\n([\s\S]*?)^```/gm)) {
     const line = text.slice(0, match.index).split('\n').length + 1;
-    const file = join(root, '.docs-blocks', `${document.replace(/[/.]/g, '_')}_${line}.ts`);
+    // A block that starts with a file name comment (`// app.config.ts`) is that file, so that
+    // another block of the same document can import it (`from './app.config'`).
+    const named = /^\/\/ ([\w.-]+\.ts)\n/.exec(match[1]!)?.[1];
+    const file = join(root, '.docs-blocks', document.replace(/[/.]/g, '_'), named ?? `block_${line}.ts`);
     blocks.push({ document, line, file, code: `${match[1]}\nexport {};\n` });
   }
   return blocks;
@@ -47,6 +50,8 @@ function compile(blocks: Block[]): Map<Block, string[]> {
   const { fileExists, readFile } = host;
   host.fileExists = (name) => virtual.has(name) || fileExists.call(host, name);
   host.readFile = (name) => virtual.get(name) ?? readFile.call(host, name);
+  const { directoryExists } = host;
+  host.directoryExists = (dir) => [...virtual.keys()].some((file) => file.startsWith(`${dir}/`)) || (directoryExists?.call(host, dir) ?? false);
   const program = ts.createProgram([...virtual.keys(), join(__dirname, 'docs-code/prelude.d.ts')], options, host);
   const byFile = new Map<Block, string[]>(blocks.map((block) => [block, []]));
   for (const diagnostic of ts.getPreEmitDiagnostics(program)) {

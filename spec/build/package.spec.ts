@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
 import { installApp, installedCopies } from './consumer';
@@ -16,8 +16,8 @@ describe('the built package', () => {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' });
   }, 120_000);
 
-  it('has ESM, CJS and declarations for both entries', () => {
-    for (const entry of ['index', 'testing/index', 'compat/index']) {
+  it('has ESM, CJS and declarations for every entry', () => {
+    for (const entry of ['index', 'testing/index', 'compat/index', 'angular/index']) {
       for (const file of [`dist/esm/${entry}.js`, `dist/esm/${entry}.d.ts`, `dist/cjs/${entry}.js`, `dist/cjs/${entry}.d.ts`]) {
         expect(existsSync(join(root, file))).toBe(true);
       }
@@ -119,6 +119,8 @@ describe('the built package', () => {
     }
     const bundled = await build({
       stdin: { contents: "export * from 'kiss-ai-stack-rx';", resolveDir: root },
+      // As an app would: the package by its name through node_modules, not this project's tsconfig paths.
+      tsconfigRaw: {},
       bundle: true,
       platform: 'browser',
       format: 'esm',
@@ -134,6 +136,8 @@ describe('the built package', () => {
     // The same bundle for Node keeps the real modules: the map is for browsers only.
     const forNode = await build({
       stdin: { contents: "export * from 'kiss-ai-stack-rx';", resolveDir: root },
+      // As an app would: the package by its name through node_modules, not this project's tsconfig paths.
+      tsconfigRaw: {},
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -201,6 +205,76 @@ describe('the built package', () => {
       const entries = tsc.stdout.split('\n').filter((file) => /\/dist\/(cjs|esm)\/(testing\/)?index\.d\.ts$/.test(file)).map((file) => file.slice(root.length)).sort();
       const builds = files.map((file) => (file.endsWith('.mts') || resolution === 'bundler' ? 'esm' : 'cjs'));
       expect(entries).toEqual(builds.flatMap((build) => [`/dist/${build}/index.d.ts`, `/dist/${build}/testing/index.d.ts`]).sort());
+    });
+  });
+
+  it('never loads Angular from the main or testing entry', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+    const outside = ['dist/esm', 'dist/cjs', 'dist/node'].flatMap(files).filter((f) => /\.(m?js|d\.ts)$/.test(f) && !/\/angular\//.test(f));
+    expect(outside.length).toBeGreaterThan(50);
+    expect(outside.filter((f) => readFileSync(join(root, f), 'utf8').includes('@angular/'))).toEqual([]);
+  });
+
+  describe('kiss-ai-stack-rx/angular, installed in an application', () => {
+    // As in an application's node_modules: a copy of the built package beside its dependencies
+    // (links to this project's), so the entry's own import of 'kiss-ai-stack-rx' finds the package
+    // by its name, as the user's code does. Angular's packages are partially compiled and meant
+    // to be linked by the application's build; plain Node needs the JIT compiler loaded first.
+    let app: string;
+    beforeAll(() => {
+      app = mkdtempSync(join(tmpdir(), 'kiss-angular-app-'));
+      const installed = join(app, 'node_modules/kiss-ai-stack-rx');
+      mkdirSync(installed, { recursive: true });
+      cpSync(join(root, 'dist'), join(installed, 'dist'), { recursive: true });
+      cpSync(join(root, 'package.json'), join(installed, 'package.json'));
+      for (const name of readdirSync(join(root, 'node_modules'))) {
+        if (name !== '.bin' && name !== 'kiss-angular-latest') symlinkSync(join(root, 'node_modules', name), join(app, 'node_modules', name));
+      }
+      writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
+    });
+    afterAll(() => rmSync(app, { recursive: true, force: true }));
+    const inApp = (args: string[]) => execFileSync(process.execPath, ['--no-warnings', ...args], { cwd: app, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+
+    const exportsOf = ['provideKissSession', 'injectKissSession', 'injectKissSignals', 'KISS_SESSION', 'KissSessionSignals', 'lazySession', 'httpClientFetch', 'resolvePageUrl', 'answerSources'];
+
+    it('loads through import, sharing the main entry with the application', () => {
+      const out = inApp([
+        '--input-type=module',
+        '-e',
+        `import '@angular/compiler';
+         import * as angular from 'kiss-ai-stack-rx/angular';
+         import { KissError } from 'kiss-ai-stack-rx';
+         let sameClasses = false;
+         try { angular.resolvePageUrl('/kiss', undefined); } catch (error) { sameClasses = error instanceof KissError; }
+         console.log(Object.keys(angular).sort().join(','), sameClasses);`,
+      ]);
+      expect(out.trim()).toBe(`${[...exportsOf].sort().join(',')} true`);
+    });
+
+    it('loads through require (Node 20.19+ requires Angular’s ES modules)', () => {
+      const out = inApp(['-e', "require('@angular/compiler'); const angular = require('kiss-ai-stack-rx/angular'); const { KissError } = require('kiss-ai-stack-rx'); let same = false; try { angular.resolvePageUrl('/kiss'); } catch (e) { same = e instanceof KissError; } console.log(Object.keys(angular).sort().join(','), same)"]);
+      expect(out.trim()).toBe(`${[...exportsOf].sort().join(',')} true`);
+    });
+
+    it('runs a lazy session from the built entry against the test server', () => {
+      const out = inApp([
+        '--input-type=module',
+        '-e',
+        `import '@angular/compiler';
+         import { firstValueFrom } from 'rxjs';
+         import { createSession } from 'kiss-ai-stack-rx';
+         import { lazySession, answerSources } from 'kiss-ai-stack-rx/angular';
+         import { startTestServer } from 'kiss-ai-stack-rx/testing';
+         const server = await startTestServer();
+         const session = lazySession(createSession({ url: server.url }));
+         await firstValueFrom(session.store({ name: 'a.txt', data: 'Alpha.' }, { metadata: { team: 'docs' } }));
+         const answer = await firstValueFrom(session.ask('built?'));
+         console.log(JSON.stringify(answerSources(answer)));
+         await firstValueFrom(session.destroy());
+         await server.stop();`,
+      ]);
+      expect(JSON.parse(out.trim())).toEqual([{ text: 'Alpha.', metadata: { team: 'docs' }, distance: 0.1 }]);
     });
   });
 });

@@ -41,8 +41,11 @@ describe('a session with 2-second tokens', () => {
       // never a 401 or 403: every refresh happened before the token expired...
       expect(result.refused).toBe(0);
       expect(result.refreshes.every((r) => r === 'proactive')).toBe(true);
-      // ...and /auth was called once to start and once per refresh, no more
-      expect(result.authCalls).toBe(1 + result.refreshes.length);
+      // ...and /auth was called once to start and once per refresh, no more (one more when a
+      // proactive refresh was still in flight as the last answer came: its request is logged,
+      // its token-refreshed event not yet emitted)
+      expect(result.authCalls).toBeGreaterThanOrEqual(1 + result.refreshes.length);
+      expect(result.authCalls).toBeLessThanOrEqual(2 + result.refreshes.length);
       // a 2 s token (1-2 s left when minted) refreshed at 3/4 of its life: at most ~14 in 10 s
       expect(result.refreshes.length).toBeGreaterThanOrEqual(4);
       expect(result.refreshes.length).toBeLessThanOrEqual(15);
