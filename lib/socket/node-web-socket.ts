@@ -24,12 +24,25 @@ let nodeWebSocketImport: Promise<unknown> | undefined;
 export function nodeWebSocketNow(): NodeWebSocketConstructor | undefined {
   if (!nodeWebSocket && typeof require === 'function') {
     try {
-      nodeWebSocket = require('ws') as NodeWebSocketConstructor;
+      nodeWebSocket = nodeBuild(require('ws') as NodeWebSocketConstructor, require);
     } catch {
       // A `require` that cannot see `ws` (an ES module's own shim): the dynamic import still can.
     }
   }
   return nodeWebSocket;
+}
+
+/**
+ * `ws` itself, where resolving it gave its browser stub: jest's jsdom environment (how Angular and
+ * React apps run their tests) resolves packages with the `browser` condition, and `ws` maps that
+ * to a stub that only throws, though the code runs in Node. Its Node entry is then loaded by path
+ * (its package.json `main`), which no export condition redirects.
+ */
+function nodeBuild(loaded: NodeWebSocketConstructor, load: NodeRequire): NodeWebSocketConstructor {
+  if (typeof (loaded as { WebSocketServer?: unknown }).WebSocketServer === 'function') return loaded;
+  const manifest = load.resolve('ws/package.json');
+  const { main = 'index.js' } = load(manifest) as { main?: string };
+  return load(`${manifest.slice(0, -'package.json'.length)}${main}`) as NodeWebSocketConstructor;
 }
 
 /**

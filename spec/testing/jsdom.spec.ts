@@ -86,6 +86,20 @@ describe('kiss-ai-stack-rx/testing under jest-environment-jsdom', () => {
     }
   });
 
+  it("serves a session of the client over the socket, where ws resolves to its browser stub", async () => {
+    const server = await testing.startTestServer();
+    try {
+      const session = client.createSession({ url: server.url, transport: 'socket' });
+      await firstValueFrom(session.open());
+      const answers = await Promise.all(['one?', 'two?', 'three?'].map((q) => firstValueFrom(session.ask(q))));
+      expect(answers.map((a) => a.text)).toEqual(['Answer to "one?"', 'Answer to "two?"', 'Answer to "three?"']);
+      await firstValueFrom(session.destroy());
+      expect(server.requests.filter((r) => r.transport === 'ws' && r.question !== undefined).map((r) => r.question)).toEqual(['one?', 'two?', 'three?']);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('answers socket frames', async () => {
     // The client end: `ws` by the path of its Node entry (under jsdom, `ws` by name is its browser stub).
     const WebSocket = require(join(dirname(require.resolve('ws/package.json')), 'index.js')) as typeof WebSocketClass;
