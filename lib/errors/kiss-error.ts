@@ -51,7 +51,8 @@ export interface ErrorContext {
  */
 const brandKey = (name: string): symbol => Symbol.for(`kiss-ai-stack-rx/${name}`);
 
-function brand(target: { prototype: object }, name: string): void {
+/** @internal Brands an error class of this library (every subclass, in a static block). */
+export function brand(target: { prototype: object }, name: string): void {
   Object.defineProperty(target.prototype, brandKey(name), { value: true });
   Object.defineProperty(target.prototype, 'name', { value: name, writable: true, configurable: true });
 }

@@ -4,7 +4,7 @@
  * reach the caller as "could not reach the server").
  * @module
  */
-import { type ErrorContext, SessionMisuseError } from './kiss-error.js';
+import { brand, type ErrorContext, SessionMisuseError } from './kiss-error.js';
 
 const FROM_NODE_UTIL = (name: string) =>
   `Provide it before the client runs: under jest's jsdom environment, a setupFiles script with ` +
@@ -34,6 +34,9 @@ const FIXES: Record<string, string> = {
  * @category Errors
  */
 export class MissingGlobalError extends SessionMisuseError {
+  static {
+    brand(this, 'MissingGlobalError');
+  }
   /**
    * @param globalName - the missing global, e.g. `TextEncoder`
    * @param need - what the client needed it for, e.g. `to send text documents as UTF-8`

@@ -203,3 +203,21 @@ describe('errors from another copy of the package', () => {
     expect(new ServerError(500, 'x').toJSON()).toMatchObject({ name: 'ServerError', kind: 'server' });
   });
 });
+
+describe('every error class of the library', () => {
+  it('has its own brand and name: instanceof a subclass is never true of its base', async () => {
+    const lib = await import('../../lib');
+    const classes = Object.entries(lib).filter(
+      ([, value]) => typeof value === 'function' && (value as { prototype?: unknown }).prototype instanceof Error,
+    ) as Array<[string, { prototype: { name: string } }]>;
+    expect(classes.length).toBeGreaterThanOrEqual(15);
+    for (const [exported, cls] of classes) {
+      // The name the class gives its errors is the name it is exported under...
+      expect(Object.getOwnPropertyDescriptor(cls.prototype, 'name')?.value).toBe(exported);
+    }
+    // ...so a base class's error is not an instance of a subclass.
+    expect(new lib.SessionMisuseError('x') instanceof lib.MissingGlobalError).toBe(false);
+    expect(new lib.MissingGlobalError('TextEncoder', 'to test') instanceof lib.SessionMisuseError).toBe(true);
+    expect(new lib.MissingGlobalError('TextEncoder', 'to test').name).toBe('MissingGlobalError');
+  });
+});
