@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -336,5 +336,52 @@ await server.stop();
     writeFileSync(join(app, 'app.mjs'), js);
     const out = execFileSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' });
     expect(out.trim()).toBe('true Answer to "which rxjs?"');
+  });
+});
+
+// What `npm install kiss-ai-stack-rx rxjs` gives a new app, from the packed tarball: every entry
+// (main, testing, compat, angular) runs from it, as ESM and CommonJS.
+describe('the packed package, installed in a fresh app', () => {
+  let app: string;
+  let url: string;
+  let stopServer: () => void;
+  beforeAll(async () => {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' });
+    app = installApp({ rxjs: 'rxjs', '@angular/core': '@angular/core', '@angular/common': '@angular/common', '@angular/compiler': '@angular/compiler' });
+    // One test server for the app's scripts, itself from the installed testing entry.
+    const server = spawn(process.execPath, ['--input-type=module', '-e', "import { startTestServer } from 'kiss-ai-stack-rx/testing'; const s = await startTestServer(); console.log(s.url);"], { cwd: app, stdio: ['ignore', 'pipe', 'inherit'] });
+    stopServer = () => server.kill();
+    url = await new Promise<string>((resolve) => server.stdout!.once('data', (chunk: Buffer) => resolve(String(chunk).trim())));
+  }, 240_000);
+  afterAll(() => stopServer?.());
+  const inApp = (args: string[]) => execFileSync(process.execPath, args, { cwd: app, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+
+  it('runs a session from the main entry, as ESM and as CommonJS', () => {
+    const session = `const s = createSession({ url: ${JSON.stringify(url)} }); await firstValueFrom(s.open()); console.log((await firstValueFrom(s.ask('from the tarball'))).text); await firstValueFrom(s.destroy());`;
+    expect(inApp(['--input-type=module', '-e', `import { createSession } from 'kiss-ai-stack-rx'; import { firstValueFrom } from 'rxjs'; ${session}`])).toBe('Answer to "from the tarball"');
+    expect(inApp(['-e', `const { createSession } = require('kiss-ai-stack-rx'); const { firstValueFrom } = require('rxjs'); (async () => { ${session} })();`])).toBe('Answer to "from the tarball"');
+  });
+
+  it('runs the compat entry', () => {
+    const host = new URL(url).host;
+    const code = `const c = new RestEvent(${JSON.stringify(host)}, false); await c.authorizeStack({ scope: 'temporary' }); await c.bootstrapStack('hi'); console.log((await c.generateAnswer('compat?')).result); await c.destroyStack();`;
+    expect(inApp(['--input-type=module', '-e', `import { RestEvent } from 'kiss-ai-stack-rx/compat'; ${code}`])).toBe('Answer to "compat?"');
+    expect(inApp(['-e', `const { RestEvent } = require('kiss-ai-stack-rx/compat'); (async () => { ${code} })();`])).toBe('Answer to "compat?"');
+  });
+
+  it('runs the angular entry (its lazy session and typed sources)', () => {
+    const out = inApp([
+      '--input-type=module',
+      '-e',
+      `import '@angular/compiler';
+       import { firstValueFrom } from 'rxjs';
+       import { createSession } from 'kiss-ai-stack-rx';
+       import { lazySession, answerSources } from 'kiss-ai-stack-rx/angular';
+       const session = lazySession(createSession({ url: ${JSON.stringify(url)} }));
+       await firstValueFrom(session.store({ name: 'a.txt', data: 'Alpha.' }));
+       console.log(JSON.stringify(answerSources(await firstValueFrom(session.ask('lazy?'))).map((s) => s.text)));
+       await firstValueFrom(session.destroy());`,
+    ]);
+    expect(out).toBe('["Alpha."]');
   });
 });
