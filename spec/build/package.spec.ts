@@ -192,4 +192,11 @@ await server.stop();
     const out = execFileSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' });
     expect(out.trim()).toBe('true Answer to "which rxjs?"');
   });
+
+  it('installs the kiss-stack command (package.json bin), which runs the demo with the app\'s rxjs', () => {
+    const bin = join(app, 'node_modules/.bin/kiss-stack');
+    const { version } = require('../../package.json') as { version: string };
+    expect(execFileSync(bin, ['--version'], { cwd: app, encoding: 'utf8' })).toBe(`${version}\n`);
+    expect(execFileSync(bin, ['demo'], { cwd: app, encoding: 'utf8' })).toMatch(/✔ ask +Answer to .* from kiss\.txt\n[\s\S]*done: the whole lifecycle ran\.\n$/);
+  });
 });
