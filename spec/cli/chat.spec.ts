@@ -1,6 +1,7 @@
 // `kiss-stack chat` as a child process: questions on stdin, answers on stdout, Ctrl-C as SIGINT.
 import { startTestServer, type TestServer } from '../../lib/testing';
 import { type BuiltCli, buildCli, type CliProcess, startCli } from './cli-process';
+import { abandoned, startWatchingProxy, type WatchingProxy } from './watching-proxy';
 
 const PROMPT = 'kiss> ';
 
@@ -10,10 +11,13 @@ afterAll(() => cli.dispose());
 
 let server: TestServer;
 let running: CliProcess | undefined;
+let proxy: WatchingProxy | undefined;
 beforeEach(async () => (server = await startTestServer()));
 afterEach(async () => {
   running?.child.kill('SIGKILL');
   running = undefined;
+  await proxy?.stop();
+  proxy = undefined;
   await server.stop();
 });
 
@@ -51,11 +55,14 @@ describe('kiss-stack chat', () => {
   });
 
   it('Ctrl-C during a slow question cancels it and the prompt returns; the next question is answered', async () => {
-    const child = chat();
+    proxy = await startWatchingProxy(server);
+    const child = (running = startCli(cli, ['chat', '--url', proxy.url]));
     await prompts(child, 1);
     await askSlowly(child, 'Slow?');
     child.interrupt();
     await child.waitFor('stderr', (text) => text.endsWith(`(cancelled)\n${PROMPT}`));
+    // Cancelled, not just left behind: the client closed the question's connection, unanswered.
+    await proxy.waitFor(abandoned('POST', '/queries'));
     child.write('Fast?\n');
     await child.waitFor('stdout', (text) => text.includes('Answer to "Fast?"'));
     child.endInput();

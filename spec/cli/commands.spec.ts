@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../../lib/testing';
-import { type BuiltCli, buildCli, runCli, startCli } from './cli-process';
+import { type BuiltCli, buildCli, type CliProcess, runCli, startCli } from './cli-process';
+import { abandoned, startWatchingProxy, type WatchingProxy } from './watching-proxy';
 
 const version = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at /m);
@@ -194,23 +195,37 @@ describe('exit codes for failures', () => {
       await slow.stop();
     }
   });
+});
 
-  it('exits 130 on Ctrl-C during a slow question, having cancelled it and destroyed the session', async () => {
-    const slow = await startTestServer();
-    try {
-      const child = startCli(cli, ['ask', 'Slow?', '--url', slow.url]);
-      // The latency a request gets is read when it arrives: bootstrap is quick, the question slow.
-      await slow.waitForRequest((request) => request.path === '/sessions');
-      slow.setLatency(60_000);
-      await slow.waitForRequest((request) => request.path === '/queries');
-      slow.setLatency(0);
-      child.interrupt();
-      expect(await child.exited).toEqual({ code: 130, signal: null });
-      expect(child.stdout).toBe('');
-      expect(child.stderr).toBe('kiss-stack: Interrupted (Ctrl-C): the request in flight was cancelled.\n');
-      expect(slow.clients.map((client) => client.active)).toEqual([false]);
-    } finally {
-      await slow.stop();
-    }
+describe('Ctrl-C during ask', () => {
+  let slow: TestServer;
+  let proxy: WatchingProxy;
+  let child: CliProcess | undefined;
+  beforeEach(async () => {
+    slow = await startTestServer();
+    proxy = await startWatchingProxy(slow);
+  });
+  afterEach(async () => {
+    child?.child.kill('SIGKILL');
+    await proxy.stop();
+    await slow.stop();
+  });
+
+  it('cancels the question at once, destroys the session and exits 130', async () => {
+    child = startCli(cli, ['ask', 'Slow?', '--url', proxy.url]);
+    // The latency a request gets is read when it arrives: bootstrap is quick, the question slow.
+    await slow.waitForRequest((request) => request.path === '/sessions');
+    slow.setLatency(60_000);
+    await slow.waitForRequest((request) => request.path === '/queries');
+    slow.setLatency(0);
+    // The destroy waits in the proxy, so the CLI is still running when the question's connection closes.
+    proxy.hold((line) => line.startsWith('POST /sessions?action=close '));
+    child.interrupt();
+    await proxy.waitFor(abandoned('POST', '/queries'));
+    proxy.release();
+    expect(await child.exited).toEqual({ code: 130, signal: null });
+    expect(child.stdout).toBe('');
+    expect(child.stderr).toBe('kiss-stack: Interrupted (Ctrl-C): the request in flight was cancelled.\n');
+    expect(slow.clients.map((client) => client.active)).toEqual([false]);
   });
 });
