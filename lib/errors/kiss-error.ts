@@ -614,7 +614,7 @@ export class CancelledError extends KissError {
 export type AnyKissError =
   // A plain HttpError: its subclasses are listed on their own, so `switch (error.kind)` narrows.
   | (HttpError & {
-      /** A status with no class of its own (400, 404, 405, 429...). */
+      /** `http`: a status with no class of its own (400, 404, 405, 429, a redirect not followed). */
       readonly kind: 'http';
     })
   | UnauthorizedError

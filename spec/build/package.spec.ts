@@ -337,6 +337,13 @@ await server.stop();
     const out = execFileSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' });
     expect(out.trim()).toBe('true Answer to "which rxjs?"');
   });
+
+  it('installs the kiss-stack command (package.json bin), which runs the demo with the app\'s rxjs', () => {
+    const bin = join(app, 'node_modules/.bin/kiss-stack');
+    const { version } = require('../../package.json') as { version: string };
+    expect(execFileSync(bin, ['--version'], { cwd: app, encoding: 'utf8' })).toBe(`${version}\n`);
+    expect(execFileSync(bin, ['demo'], { cwd: app, encoding: 'utf8' })).toMatch(/✔ ask +Answer to .* from kiss\.txt\n[\s\S]*done: the whole lifecycle ran\.\n$/);
+  });
 });
 
 // What `npm install kiss-ai-stack-rx rxjs` gives a new app, from the packed tarball: every entry
@@ -367,6 +374,39 @@ describe('the packed package, installed in a fresh app', () => {
     const code = `const c = new RestEvent(${JSON.stringify(host)}, false); await c.authorizeStack({ scope: 'temporary' }); await c.bootstrapStack('hi'); console.log((await c.generateAnswer('compat?')).result); await c.destroyStack();`;
     expect(inApp(['--input-type=module', '-e', `import { RestEvent } from 'kiss-ai-stack-rx/compat'; ${code}`])).toBe('Answer to "compat?"');
     expect(inApp(['-e', `const { RestEvent } = require('kiss-ai-stack-rx/compat'); (async () => { ${code} })();`])).toBe('Answer to "compat?"');
+  });
+
+  // The CLI as the issue tries it: `npx kiss-stack …` in the app that installed the tarball.
+  const npx = (args: string[], options: { input?: string } = {}) =>
+    spawnSync('npx', ['--no-install', 'kiss-stack', ...args], { cwd: app, encoding: 'utf8', input: options.input });
+
+  it('runs `npx kiss-stack ask` and prints the answer; --json output parses', () => {
+    const plain = npx(['ask', 'What is KISS?', '--url', url]);
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toBe('Answer to "What is KISS?"\n');
+    const json = npx(['ask', 'As JSON?', '--url', url, '--json']);
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ question: 'As JSON?', text: 'Answer to "As JSON?"' });
+  });
+
+  it('shows a progress bar for `npx kiss-stack store big.bin` on a terminal, and none when piped', () => {
+    writeFileSync(join(app, 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
+    // `script` runs the command on a pseudo-terminal, as a user's shell would.
+    const command = `npx --no-install kiss-stack store big.bin --url ${url}`;
+    const onTerminal = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: app, encoding: 'utf8' });
+    expect(onTerminal.status).toBe(0);
+    expect(onTerminal.stdout).toMatch(/big\.bin \(1\/1\)\s+\[#{20}\]\s+3\.0 MiB of 3\.0 MiB\s+100%/);
+    expect(onTerminal.stdout).toMatch(/stored big\.bin/);
+    const piped = npx(['store', 'big.bin', '--url', url]);
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).not.toMatch(/\[[#.]+\]/);
+    expect(piped.stdout).toMatch(/^stored big\.bin/);
+  });
+
+  it('exits non-zero with usage for bad flags', () => {
+    const bad = npx(['ask', '--no-such-flag']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/usage/i);
   });
 
   it('runs the angular entry (its lazy session and typed sources)', () => {
