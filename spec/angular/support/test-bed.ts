@@ -7,7 +7,7 @@ import { BrowserTestingModule, platformBrowserTesting } from '@angular/platform-
 
 getTestBed().initTestEnvironment(BrowserTestingModule, platformBrowserTesting(), { teardown: { destroyAfterEach: true } });
 
-// jsdom's window lacks these, which the test server's JWT library (jose) uses in Node.
+// jsdom's window lacks these; Angular's and the client's code run in it may use them.
 Object.assign(globalThis, { TextEncoder: globalThis.TextEncoder ?? TextEncoder, TextDecoder: globalThis.TextDecoder ?? TextDecoder });
 // jsdom's window has its own Uint8Array, so Node's Buffers (node:http bodies) fail `instanceof
 // Uint8Array` in code run in it; a page has one realm, so give it Node's.
