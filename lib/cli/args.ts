@@ -95,10 +95,37 @@ export type Command =
  * // { command: 'ask', question: 'What is KISS?', connection: { url: 'http://localhost:8080', transport: 'rest', scope: 'temporary', ... } }
  * ```
  */
+/**
+ * `--client-secret -x…` as `--client-secret=-x…`: the server's secrets are URL-safe base64, and one
+ * in 64 starts with a dash, which `parseArgs` refuses as a value after a space (it takes it for a
+ * flag). A value that starts with a dash is kept with its option unless it is itself one of the
+ * known options (a forgotten value stays a usage error).
+ */
+function withDashedValues(argv: readonly string[]): string[] {
+  const takesValue = new Set(Object.entries(OPTIONS).filter(([, option]) => option.type === 'string').map(([name]) => `--${name}`));
+  const isOption = (arg: string) => arg === '-h' || arg === '--' || Object.keys(OPTIONS).some((name) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (takesValue.has(arg) && next !== undefined && next.startsWith('-') && !isOption(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
+}
+
 export function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Command {
   let parsed: Parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: withDashedValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     // parseArgs's messages name the flag, never its value: safe to print.
     throw usageError(firstSentence((error as Error).message));

@@ -41,6 +41,20 @@ describe('parseCommandLine', () => {
     expect(fromFile).toEqual({ command: 'chat', connection: expect.objectContaining({ credentials: { kind: 'file', path: 'kiss.json' } }) });
   });
 
+  it('takes a value that starts with a dash after a space (one server secret in 64 does)', () => {
+    const dashed = '-Jx0_secret-from-token_urlsafe';
+    expect(parseCommandLine(['ask', 'hi', '--url', url, '--scope', 'persistent', '--client-id', 'id', '--client-secret', dashed], {})).toEqual({
+      command: 'ask',
+      question: 'hi',
+      connection: expect.objectContaining({ credentials: { kind: 'given', clientId: 'id', clientSecret: dashed, from: '--client-id and --client-secret' } }),
+    });
+    expect(parseCommandLine(['store', 'a.txt', '--meta', '-k=v', '--url', url], {})).toMatchObject({ metadata: { '-k': 'v' } });
+    // A forgotten value is still a usage error, not the next flag taken as the value...
+    expect(() => parseCommandLine(['ask', 'hi', '--client-secret', '--url', url], {})).toThrow(CliError);
+    // ...and after `--` everything is a positional, as before.
+    expect(parseCommandLine(['ask', '--url', url, '--', '-not-a-flag?'], {})).toMatchObject({ question: '-not-a-flag?' });
+  });
+
   it('answers --help and --version before anything else, and demo needs no server', () => {
     expect(parseCommandLine(['ask', '--help'], {})).toEqual({ command: 'help' });
     expect(parseCommandLine(['--version', 'frobnicate'], {})).toEqual({ command: 'version' });
