@@ -9,10 +9,10 @@
  * `exp` cannot time anything; a 401 will refresh it), and failed refreshes back off, a few times.
  * @module
  */
-import { defer, finalize, type Observable, of, type SchedulerLike, shareReplay, type Subscription, tap } from 'rxjs';
+import { defer, finalize, Observable, of, type SchedulerLike, shareReplay, type Subscription, switchMap, tap } from 'rxjs';
 import { deadlinesFor, MAX_TIMER_MS } from '../call/deadlines.js';
 import { SessionMisuseError } from '../errors/kiss-error.js';
-import { isRetryable } from '../retry/classify.js';
+import { isRetryable, needsFreshToken } from '../retry/classify.js';
 import type { Authorization } from './authorization.js';
 
 /** Why a token was refreshed. */
@@ -148,4 +148,24 @@ export class TokenManager {
     this.proactive?.unsubscribe();
     this.proactive = undefined;
   }
+}
+
+/**
+ * Runs a call with `auth`; when it fails with 401 `Invalid token`, gets a newer token from
+ * `refresh` and replays the call once with it. The one place a call is replayed for its token
+ * (sessions and the compat classes both go through it); retrying other failures is the policy's.
+ * @internal
+ */
+export function withFreshToken<T>(auth: Authorization, run: (auth: Authorization) => Observable<T>, refresh: (stale: Authorization) => Observable<Authorization>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let inner = run(auth).subscribe({
+      next: (value) => subscriber.next(value),
+      error: (error: unknown) => {
+        if (!needsFreshToken(error)) return subscriber.error(error);
+        inner = refresh(auth).pipe(switchMap(run)).subscribe(subscriber);
+      },
+      complete: () => subscriber.complete(),
+    });
+    return () => inner.unsubscribe();
+  });
 }

@@ -4,14 +4,13 @@
  * retries, token refresh, validated replies and, on the socket, answers matched to their callers.
  * @module
  */
-import { asyncScheduler, catchError, defer, firstValueFrom, type Observable, type SchedulerLike, switchMap, throwError } from 'rxjs';
+import { asyncScheduler, defer, firstValueFrom, type Observable, type SchedulerLike } from 'rxjs';
 import type { Authorization } from '../auth/authorization.js';
-import { TokenManager } from '../auth/token-manager.js';
+import { TokenManager, withFreshToken } from '../auth/token-manager.js';
 import { createClient, type ClientOptions, type KissClient } from '../client/kiss-client.js';
 import type { AuthorizeRequest } from '../client/requests.js';
 import type { DocumentSource } from '../documents/document-source.js';
 import { SessionMisuseError, type Step } from '../errors/kiss-error.js';
-import { needsFreshToken } from '../retry/classify.js';
 import { type RetryPolicy, retryWithPolicy } from '../retry/policy.js';
 
 /**
@@ -184,11 +183,7 @@ abstract class StackEvent {
         if (!auth) {
           throw new SessionMisuseError(`There is no authorized session to ${step}; call authorizeStack first.`, { step });
         }
-        return run(auth).pipe(
-          catchError((error: unknown) =>
-            needsFreshToken(error) ? this.#tokens.refreshIfCurrent(auth, 'expired').pipe(switchMap(run)) : throwError(() => error),
-          ),
-        );
+        return withFreshToken(auth, run, (stale) => this.#tokens.refreshIfCurrent(stale, 'expired'));
       }).pipe(retryWithPolicy<T>(step, this.#policy, this.#scheduler)),
     );
   }

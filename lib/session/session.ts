@@ -22,7 +22,7 @@ import {
 } from 'rxjs';
 import type { Authorization } from '../auth/authorization.js';
 import type { CredentialStore } from '../auth/credential-store.js';
-import { type RefreshReason, TokenManager } from '../auth/token-manager.js';
+import { type RefreshReason, TokenManager, withFreshToken } from '../auth/token-manager.js';
 import type { CallOptions } from '../call/call.js';
 import { deadlinesFor } from '../call/deadlines.js';
 import { type ClientOptions, createClient, DEFAULT_TIMEOUT_MS, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
@@ -33,7 +33,7 @@ import { CancelledError, type KissError, SessionMisuseError, type Step, KissTime
 import { checkCallOptions, checkTimeout } from '../client/requests.js';
 import { errorFromNetworkFailure } from '../errors/from-response.js';
 import type { Scope } from '../protocol/codecs.js';
-import { clientHasEnded, needsFreshToken } from '../retry/classify.js';
+import { clientHasEnded } from '../retry/classify.js';
 import { nextRetryDelay, type RetryPolicy, retryWithPolicy } from '../retry/policy.js';
 import type { SocketLifecycleEvent } from '../socket/multiplexed-socket.js';
 import { logActivity, type Logger, type LogLevel, type SessionActivity } from './events.js';
@@ -246,22 +246,9 @@ export function createSession(options: SessionOptions): Session {
   }
 
   /** Runs a call with the current token; on 401 `Invalid token`, refreshes once and replays once. */
-  function authorized<T>(run: (auth: Authorization) => Observable<T>): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      const auth = tokens.current!;
-      let inner = run(auth).subscribe({
-        next: (value) => subscriber.next(value),
-        error: (error: unknown) => {
-          if (!needsFreshToken(error)) return subscriber.error(error);
-          inner = refreshed(auth, 'expired').pipe(switchMap(run)).subscribe(subscriber);
-        },
-        complete: () => subscriber.complete(),
-      });
-      return () => inner.unsubscribe();
-    });
-  }
+  const authorized = <T>(run: (auth: Authorization) => Observable<T>): Observable<T> =>
+    withFreshToken(tokens.current!, run, (stale) => refreshed(stale, 'expired'));
 
-  /** A guarded, retried, reported call. */
   /**
    * A guarded, retried, reported call: one Observable per call, written out by hand (no operator
    * chain), since a busy session makes thousands of them. The retries follow the policy
