@@ -18,3 +18,8 @@ export function nodeWebSocketNow(): NodeWebSocketConstructor | undefined {
 export function nodeWebSocketPending(): Promise<unknown> | undefined {
   return undefined;
 }
+
+/** @internal There is no Node build of `ws` to load in a browser. */
+export function requireNodeWs(): NodeWebSocketConstructor {
+  throw new Error('ws is Node only; browsers use their global WebSocket.');
+}

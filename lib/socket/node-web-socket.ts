@@ -24,7 +24,7 @@ let nodeWebSocketImport: Promise<unknown> | undefined;
 export function nodeWebSocketNow(): NodeWebSocketConstructor | undefined {
   if (!nodeWebSocket && typeof require === 'function') {
     try {
-      nodeWebSocket = nodeBuild(require('ws') as NodeWebSocketConstructor, require);
+      nodeWebSocket = requireNodeWs(require);
     } catch {
       // A `require` that cannot see `ws` (an ES module's own shim): the dynamic import still can.
     }
@@ -33,12 +33,15 @@ export function nodeWebSocketNow(): NodeWebSocketConstructor | undefined {
 }
 
 /**
- * `ws` itself, where resolving it gave its browser stub: jest's jsdom environment (how Angular and
- * React apps run their tests) resolves packages with the `browser` condition, and `ws` maps that
- * to a stub that only throws, though the code runs in Node. Its Node entry is then loaded by path
- * (its package.json `main`), which no export condition redirects.
+ * `ws`'s Node build through `load`, even where resolving `ws` gives its browser stub: jest's jsdom
+ * environment (how Angular and React apps run their tests) resolves packages with the `browser`
+ * condition, and `ws` maps that to a stub that only throws, though the code runs in Node. Its Node
+ * entry is then loaded by path (its package.json `main`), which no export condition redirects.
+ * The client's sockets and the test server's socket server both load `ws` through it.
+ * @internal
  */
-function nodeBuild(loaded: NodeWebSocketConstructor, load: NodeRequire): NodeWebSocketConstructor {
+export function requireNodeWs(load: NodeRequire): NodeWebSocketConstructor {
+  const loaded = load('ws') as NodeWebSocketConstructor;
   if (typeof (loaded as { WebSocketServer?: unknown }).WebSocketServer === 'function') return loaded;
   const manifest = load.resolve('ws/package.json');
   const { main = 'index.js' } = load(manifest) as { main?: string };

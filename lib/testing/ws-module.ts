@@ -4,14 +4,15 @@
  * jest's jsdom environment (how Angular and React apps run their tests) resolves packages with the
  * `browser` export condition, and `ws` maps that condition to a stub that only throws ("ws does
  * not work in the browser"). The test server runs in Node whatever the environment pretends, so
- * when the import gave that stub, `ws` is loaded again by the path of its Node entry (its
- * package.json `main`), which no export condition can redirect. jest's own `require` does that
+ * when the import gave that stub, `ws` is loaded again by the path of its Node entry, as the
+ * client's sockets do (`requireNodeWs`). jest's own `require` does that
  * (jest also hands out its own `module.createRequire` and `process.getBuiltinModule`, so there is
  * no reaching Node's loader around it). Anywhere else the import is used as is.
  * @module
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { requireNodeWs } from '../socket/node-web-socket.js';
 import * as imported from 'ws';
 
 /** @internal The `WebSocketServer` class of `ws`. */
@@ -27,11 +28,9 @@ export function webSocketServerClass(): WebSocketServerClass {
   // CommonJS (how jest loads this package) finds `ws` from here, as the import did; an ES module
   // (jest's experimental ESM mode) has no `require`, and looks from the working directory.
   const load = typeof require === 'function' ? require : createRequire(join(process.cwd(), 'package.json'));
-  const manifest = load.resolve('ws/package.json');
-  const { main = 'index.js' } = load(manifest) as { main?: string };
-  const nodeWs = load(join(dirname(manifest), main)) as { WebSocketServer?: WebSocketServerClass };
+  const nodeWs = requireNodeWs(load) as { WebSocketServer?: WebSocketServerClass };
   if (typeof nodeWs.WebSocketServer !== 'function') {
-    throw new Error(`kiss-ai-stack-rx/testing could not load the WebSocketServer of the ws package from ${dirname(manifest)}.`);
+    throw new Error('kiss-ai-stack-rx/testing could not load the WebSocketServer of the ws package.');
   }
   return (loaded = nodeWs.WebSocketServer);
 }
