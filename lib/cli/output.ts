@@ -3,6 +3,7 @@
  * and nothing it writes ever shows a client secret.
  * @module
  */
+import { redactText, scrubSecrets } from '../errors/redact.js';
 import { isKissError } from '../index.js';
 import { ENV } from './args.js';
 
@@ -13,9 +14,6 @@ export type TextSink = NodeJS.WritableStream & {
   /** The terminal's width in characters, when it is one. */
   readonly columns?: number;
 };
-
-/** Secrets shorter than this are not searched for: they would match ordinary words. */
-const MIN_SECRET_LENGTH = 6;
 
 /**
  * The CLI's two outputs. Every write passes through {@link Output.redact}: the library keeps
@@ -36,14 +34,16 @@ export class Output {
 
   /** Remembers a secret (a client secret, from a flag, the environment or a file) to hide from now on. */
   addSecret(secret: string | undefined): void {
-    if (secret && secret.length >= MIN_SECRET_LENGTH) this.#secrets.add(secret);
+    // Too short a secret would hide common text: scrubSecrets skips those (under 6 characters).
+    if (secret) this.#secrets.add(secret);
   }
 
-  /** `text` with every known secret replaced by `***`. */
+  /**
+   * `text` with every known secret, and anything shaped like a token (a JWT, a bearer header),
+   * replaced by `[redacted]`: the library's own redaction, applied to everything the CLI writes.
+   */
   redact(text: string): string {
-    let safe = text;
-    for (const secret of this.#secrets) safe = safe.split(secret).join('***');
-    return safe;
+    return redactText(scrubSecrets(text, [...this.#secrets]));
   }
 
   /** A line of results on stdout. */

@@ -5,13 +5,12 @@
  */
 import { firstValueFrom, lastValueFrom, type Observable } from 'rxjs';
 import { createSession, type Session, type SessionOptions } from '../index.js';
+import { refuse } from '../session/guards.js';
 import type { Connection } from './args.js';
 import type { CliContext } from './context.js';
 import { credentialStore } from './credentials.js';
 import { CliError, EXIT } from './exit-codes.js';
 
-/** The statuses in which a session is open on the server, so `destroy()` ends it there. */
-const OPEN_STATUSES: readonly string[] = ['ready', 'busy', 'refreshing', 'reconnecting'];
 
 /**
  * Opens a session for `connection`, runs `work` with it, then destroys it (a temporary client
@@ -75,7 +74,8 @@ const firstValue = <T>(source: Observable<T>, resolve: (value: T) => void, rejec
  * ```
  */
 export async function endSession(session: Session): Promise<void> {
-  if (OPEN_STATUSES.includes(session.state.status)) {
+  // Open on the server exactly when the session's own guard would let destroy() through.
+  if (!refuse(session.state, 'destroy')) {
     await firstValueFrom(session.destroy());
     return;
   }

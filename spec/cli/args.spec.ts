@@ -101,7 +101,7 @@ describe('secrets in output', () => {
     output.result('answer with s3cret-value twice: s3cret-value');
     output.notice('short stays: too common to hide');
     output.error(new Error('failed for s3cret-value'));
-    expect(written).toEqual(['answer with *** twice: ***\n', 'short stays: too common to hide\n', 'kiss-stack: failed for ***\n']);
+    expect(written).toEqual(['answer with [redacted] twice: [redacted]\n', 'short stays: too common to hide\n', 'kiss-stack: failed for [redacted]\n']);
   });
 });
 

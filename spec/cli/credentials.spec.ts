@@ -84,7 +84,7 @@ describe('--client-id and --client-secret, or the environment', () => {
     const result = await runCli(cli, ['ask', `Is ${saved.clientSecret} my secret?`, '--json', ...flags]);
     expect(result.code).toBe(0);
     expect(output(result)).not.toContain(saved.clientSecret);
-    expect(JSON.parse(result.stdout)).toEqual(expect.objectContaining({ stackId: saved.clientId, text: 'Answer to "Is *** my secret?"' }));
+    expect(JSON.parse(result.stdout)).toEqual(expect.objectContaining({ stackId: saved.clientId, text: 'Answer to "Is [redacted] my secret?"' }));
     expect(persistentClients()).toHaveLength(1);
   });
 
