@@ -4,7 +4,8 @@
  * @module
  */
 import { HttpErrorResponse, type HttpClient, HttpHeaders, type HttpResponseBase } from '@angular/common/http';
-import { type FetchLike, HttpError } from 'kiss-ai-stack-rx';
+import type { Subscription } from 'rxjs';
+import type { FetchLike } from 'kiss-ai-stack-rx';
 
 /**
  * Options of {@link httpClientFetch}.
@@ -42,8 +43,8 @@ export interface HttpClientFetchOptions {
  *
  * Redirects: the client follows a 307/308 to the same origin itself and refuses one to another
  * origin. With HttpClient's fetch backend pass `manualRedirects` so that holds here too. With its
- * XHR backend the browser follows redirects before anyone can refuse; an answer that came from
- * another origin is then refused with an `HttpError` saying so.
+ * XHR backend the browser follows redirects before anyone can refuse; the response says which URL
+ * answered, and the client refuses an answer from another origin with an `HttpError` saying so.
  *
  * @param http - the application's `HttpClient` (interceptors are the ones of its injector)
  * @param options - see {@link HttpClientFetchOptions}
@@ -68,36 +69,29 @@ export function httpClientFetch(http: HttpClient, options: HttpClientFetchOption
         responseType: 'text',
         ...(manual ? { redirect: 'manual' as const } : {}),
       });
-      const subscription = request.subscribe({
+      // Set up before subscribing: an interceptor (or a test double) may answer synchronously.
+      let subscription: Subscription | undefined;
+      const onAbort = () => {
+        subscription?.unsubscribe();
+        reject(abortError());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      subscription = request.subscribe({
         next: (response) => settle(response, response.body ?? ''),
         error: (error: unknown) => {
+          signal?.removeEventListener('abort', onAbort);
           if (error instanceof HttpErrorResponse && (error.status !== 0 || error.responseType === 'opaqueredirect')) {
             return settle(error, typeof error.error === 'string' ? error.error : '');
           }
           reject(new TypeError('Failed to fetch: the request got no answer (offline, refused, or blocked by CORS).', { cause: error }));
         },
       });
-      const onAbort = () => {
-        subscription.unsubscribe();
-        reject(abortError());
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
 
       function settle(response: HttpResponseBase, text: string) {
         signal?.removeEventListener('abort', onAbort);
-        const from = response.url ?? input;
-        if (originOf(from) !== originOf(input)) {
-          return reject(
-            new HttpError(
-              response.status,
-              undefined,
-              {},
-              `The server redirected the request to another origin, ${originOf(from)}, and the browser followed it (HttpClient's XHR backend cannot be told not to). ` +
-                "Its answer was refused. Point the client at the server's final URL, and use provideHttpClient(withFetch()) so such a redirect is never followed.",
-            ),
-          );
-        }
-        resolve(responseOf(response, text, from));
+        // The URL that answered: another origin's (the XHR backend followed a redirect) is refused
+        // by the client's own redirect rules, which read it from here.
+        resolve(responseOf(response, text, response.url ?? input));
       }
     });
 }
@@ -128,14 +122,6 @@ function headerRecord(headers: HeadersInit | undefined): Record<string, string> 
     return record;
   }
   return { ...(headers as Record<string, string>) };
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url;
-  }
 }
 
 function abortError(): Error {

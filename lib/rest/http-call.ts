@@ -52,6 +52,7 @@ export function startHttpCall<T>(exchange: HttpExchange<T>, settle: Settle<T>): 
       } catch (error) {
         throw errorFromNetworkFailure(error, context);
       }
+      if (reply.url !== undefined) answeredHere(reply.url, reply.status, url, context);
       if (reply.status >= 200 && reply.status <= 299) return exchange.read(reply.text, reply);
       if (!REDIRECTS.has(reply.status) && reply.status !== 0) {
         throw errorFromHttpResponse(reply.status, scrubSecrets(reply.text, exchange.secrets), context, reply.header('retry-after'));
@@ -66,6 +67,29 @@ export function startHttpCall<T>(exchange: HttpExchange<T>, settle: Settle<T>): 
     cancel.aborted = true;
     cancel.abort?.();
   };
+}
+
+/**
+ * Refuses an answer from another origin than the request's: an HTTP stack that follows redirects
+ * by itself (a user's `fetch`, a browser's XHR under Angular's HttpClient) has already sent the
+ * request there, token and all; its answer is not trusted, and the error says how to stop it.
+ */
+function answeredHere(answeredBy: string, status: number, requested: string, context: ErrorContext): void {
+  let origin: string;
+  try {
+    origin = new URL(answeredBy).origin;
+  } catch {
+    return; // not a URL to judge (some fetch doubles give ''): the exchange's own rules apply
+  }
+  if (origin === new URL(requested).origin) return;
+  const where = context.step ? ` during ${context.step}` : '';
+  throw new HttpError(
+    status,
+    undefined,
+    context,
+    `The request${where} was redirected to another origin, ${origin}, and the HTTP stack followed the redirect by itself; its answer was refused. ` +
+      "Point the client at the server's final URL, and give it a fetch that does not follow redirects (with Angular's HttpClient: provideHttpClient(withFetch())).",
+  );
 }
 
 /** The URL a redirect leads to when it may be followed; else the error saying why it was not. */

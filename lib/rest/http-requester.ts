@@ -37,6 +37,11 @@ export interface HttpReply {
   text: string;
   /** A response header, case-insensitive; null when absent. */
   header(name: string): string | null;
+  /**
+   * The URL that answered, when the HTTP stack says (fetch's `response.url`): another one means
+   * the stack followed a redirect by itself, which the exchange then refuses if it left the origin.
+   */
+  url?: string;
 }
 
 /** @internal Sends one POST; rejects with the network error when no answer came. */
@@ -62,6 +67,6 @@ export function fetchRequester(fetchImpl: FetchLike): HttpRequester {
     // Redirects are the exchange's to judge (http-call.ts): fetch must not follow them with our credentials.
     const response = await fetchImpl(url, { method: 'POST', headers, body: payload, signal: controller.signal, redirect: 'manual' });
     const text = await response.text();
-    return { status: response.type === 'opaqueredirect' ? 0 : response.status, text, header: (name) => response.headers.get(name) };
+    return { status: response.type === 'opaqueredirect' ? 0 : response.status, text, header: (name) => response.headers.get(name), url: response.url || undefined };
   };
 }

@@ -1,8 +1,8 @@
 // The Angular entry's plain helpers: typed answer sources, page-relative URLs, and the fetch over
 // HttpClient (driven here by a stand-in HttpClient, so every outcome can be made to happen).
 import { type HttpClient, HttpErrorResponse, HttpHeaders, HttpResponse } from '@angular/common/http';
-import { Observable, of, throwError } from 'rxjs';
-import { type Answer, HttpError, SessionMisuseError } from '../../lib';
+import { firstValueFrom, Observable, of, throwError } from 'rxjs';
+import { type Answer, createClient, HttpError, SessionMisuseError } from '../../lib';
 import { answerSources, httpClientFetch, resolvePageUrl } from '../../lib/angular';
 import { failure } from '../support/failure';
 
@@ -113,9 +113,12 @@ describe('httpClientFetch', () => {
     expect((error as Error).message).toMatch(/no answer/);
   });
 
-  it('refuses an answer that came from another origin (the XHR backend followed a redirect)', async () => {
-    const { http } = client(() => ok('{"access_token":"x"}', 'http://127.0.0.2:9/auth'));
-    const error = await failure(httpClientFetch(http)('http://127.0.0.1:1/auth', init()));
+  it('says which URL answered, and the client refuses an answer from another origin (the XHR backend followed a redirect)', async () => {
+    const { http } = client(() => ok('{"access_token":"x","client_id":"c","client_secret":"s"}', 'http://127.0.0.2:9/auth'));
+    const response = await httpClientFetch(http)('http://127.0.0.1:1/auth', init());
+    expect(response.url).toBe('http://127.0.0.2:9/auth');
+    // The client's own redirect rules (lib/rest/http-call.ts) refuse it, whatever fetch it was given.
+    const error = await failure(firstValueFrom(createClient({ url: 'http://127.0.0.1:1', fetch: httpClientFetch(http) }).authorize({ scope: 'temporary' })));
     expect(error).toBeInstanceOf(HttpError);
     expect((error as Error).message).toMatch(/another origin, http:\/\/127\.0\.0\.2:9.*withFetch\(\)/);
   });
