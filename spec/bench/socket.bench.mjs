@@ -46,7 +46,7 @@ export const rows = [
     unit: '×',
     async measure({ server }) {
       const { client, auth, raw } = await prepare(server);
-      const { a, b } = await interleave(() => firstValueFrom(client.ask(auth, 'serial question')), () => raw.ask('serial question'), { warmup: 1000, rounds: 1500 });
+      const { a, b } = await interleave(() => firstValueFrom(client.ask(auth, 'serial question')), () => raw.ask('serial question'), { warmup: 3000, rounds: 1500 });
       return median(a) / median(b);
     },
   },
@@ -60,7 +60,7 @@ export const rows = [
       const { a, b } = await interleave(
         () => Promise.all(questions.map((q) => firstValueFrom(client.ask(auth, q)))),
         () => Promise.all(questions.map((q) => raw.ask(q))),
-        { warmup: 5, rounds: 30 },
+        { warmup: 10, rounds: 60 },
       );
       // throughput ratio: raw's time over the client's
       return median(b) / median(a);
