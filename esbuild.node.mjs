@@ -1,10 +1,10 @@
 // The Node ESM entry (dist/node/index.mjs), run by `npm run build` after tsc. Node's ESM loader
-// is slow on many small files and on CommonJS packages (io-ts, rxjs-websockets have no ES module
-// build Node will load: it parses them to guess their exports). So for Node the main entry is one
-// file, and those two packages are loaded with `require`. Browsers and bundlers keep dist/esm.
+// is slow on many small files and on CommonJS packages (io-ts has no ES module build Node will
+// load: it parses it to guess its exports). So for Node the main entry is one file, and io-ts is
+// loaded with `require`. Browsers and bundlers keep dist/esm.
 import { build } from 'esbuild';
 
-const cjsOnly = /^(io-ts|rxjs-websockets)$/;
+const cjsOnly = /^io-ts$/;
 
 await build({
   entryPoints: ['lib/index.ts'],

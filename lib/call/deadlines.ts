@@ -10,11 +10,22 @@ import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 /** setTimeout's largest delay (about 24.8 days); a longer one fires at once, so timers are armed for at most this. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-interface Deadline {
-  at: number;
-  fire: () => void;
+/**
+ * One entry of the queue. Owners that arm timers over and over (a socket's ping and idle checks)
+ * pass their own small objects through {@link DeadlineQueue.schedule} instead of a closure each;
+ * an entry is scheduled once: arm a new one rather than rescheduling a fired or cancelled one.
+ * @internal
+ */
+export interface Deadline {
+  /** When it fires, in the scheduler's time. */
+  readonly at: number;
+  /** Called once at `at`, unless cancelled first. */
+  fire(): void;
+  /** Set by the queue when it fired or was cancelled. */
   cancelled: boolean;
 }
+
+const noop = (): void => undefined;
 
 /** @internal */
 export class DeadlineQueue {
@@ -38,28 +49,41 @@ export class DeadlineQueue {
   /** Calls `fire` after `delayMs`, unless the returned function is called first. */
   add(delayMs: number, fire: () => void): () => void {
     const deadline: Deadline = { at: this.scheduler.now() + delayMs, fire, cancelled: false };
-    // Usually the latest deadline: insert from the end.
+    this.schedule(deadline);
+    return () => {
+      // A cancelled entry stays queued until it reaches the head (or the queue is compacted):
+      // let go of what `fire` holds (a call and its subscriber) now, not then.
+      deadline.fire = noop;
+      this.cancel(deadline);
+    };
+  }
+
+  /** Fires `deadline` at its `at`, unless {@link cancel} is called with it first. */
+  schedule(deadline: Deadline): void {
     let i = this.queue.length;
     while (i > 0 && this.queue[i - 1]!.at > deadline.at) i--;
     if (i === this.queue.length) this.queue.push(deadline);
     else this.queue.splice(i, 0, deadline);
     this.arm();
-    return () => {
-      if (deadline.cancelled) return;
-      deadline.cancelled = true;
-      if (++this.cancelled === this.queue.length) {
-        // Nothing left to time. A scheduled action is dropped; a native unref'd timer may stay.
-        this.queue = [];
-        this.cancelled = 0;
-        if (!this.native) this.arm();
-      } else if (this.cancelled > 64 && this.cancelled > this.queue.length / 2) {
-        this.queue = this.queue.filter((d) => !d.cancelled);
-        this.cancelled = 0;
-      }
-    };
   }
 
-  /** Makes sure one action is scheduled for the earliest live deadline. */
+  /**
+   * Cancels a scheduled deadline; a fired or cancelled one is left alone. The entry may stay queued
+   * for a while (it is skipped): an owner that wants what it references freed drops that itself.
+   */
+  cancel(deadline: Deadline): void {
+    if (deadline.cancelled) return;
+    deadline.cancelled = true;
+    if (++this.cancelled === this.queue.length) {
+      this.queue = [];
+      this.cancelled = 0;
+      if (!this.native) this.arm();
+    } else if (this.cancelled > 64 && this.cancelled > this.queue.length / 2) {
+      this.queue = this.queue.filter((d) => !d.cancelled);
+      this.cancelled = 0;
+    }
+  }
+
   private arm(): void {
     while (this.queue[0]?.cancelled) {
       this.queue.shift();

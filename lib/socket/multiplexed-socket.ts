@@ -6,9 +6,9 @@
  * every request when the socket ends.
  * @module
  */
-import * as rxjsWebSockets from 'rxjs-websockets';
-import { type Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Observable, SchedulerLike, Subscription } from 'rxjs';
 import type { Settle } from '../call/call.js';
+import { type Deadline, type DeadlineQueue, deadlinesFor } from '../call/deadlines.js';
 import {
   CancelledError,
   type ErrorContext,
@@ -26,21 +26,16 @@ import type { SocketEvent, StackResponseBody } from '../protocol/codecs.js';
 import { decodeSocketFrame, isSocketErrorFrame } from '../protocol/decode.js';
 import { mayResendAfterDrop } from '../retry/classify.js';
 import { type PipelineEntry, RequestPipeline } from './pipeline.js';
-import { probedFactory, type SocketProbe, type WebSocketFactory } from './web-socket-factory.js';
+import { Connection, type ConnectionOwner } from './connection.js';
+import type { WebSocketFactory } from './web-socket-factory.js';
 
-// rxjs-websockets ships CommonJS as `main`: Node's ESM loader then hands us `module.exports` as the
-// default export, while bundlers and tsc's interop hand us the function itself.
-const exported = (rxjsWebSockets as unknown as { default: unknown }).default;
-const makeWebSocketObservable = (typeof exported === 'function' ? exported : (exported as { default: unknown }).default) as typeof rxjsWebSockets.default;
-
-/** @internal Everything one multiplexed socket needs. */
+/**
+ * @internal Everything a client's multiplexed sockets share (one config per transport, not per
+ * socket: sessions by the thousand each hold a socket).
+ */
 export interface MultiplexedSocketConfig {
   url: string;
   factory: WebSocketFactory;
-  /** The token for the next handshake. */
-  token: () => string;
-  /** Mints a fresh token (so `token()` returns it); errors when the client has ended. */
-  refreshToken: () => Observable<unknown>;
   maxInFlight: number;
   idleTimeout: number;
   pingInterval: number;
@@ -51,6 +46,14 @@ export interface MultiplexedSocketConfig {
   scheduler: SchedulerLike;
   /** Called for lifecycle events (connected, closed, reconnecting), for logging. */
   onEvent?: (event: SocketLifecycleEvent) => void;
+}
+
+/** @internal The client a socket speaks for: its current token, and how to mint a fresh one. */
+export interface SocketCredentials {
+  /** The token for the next handshake. */
+  token(): string;
+  /** Mints a fresh token (so `token()` returns it); errors when the client has ended. */
+  refreshToken(): Observable<unknown>;
 }
 
 /**
@@ -106,35 +109,40 @@ export type SocketLifecycleEvent =
       limit: number;
     };
 
-interface PingCapable {
-  ping(): void;
-  terminate(): void;
-  on(event: 'pong', listener: () => void): void;
-}
-const canPing = (raw: unknown): raw is PingCapable =>
-  !!raw && typeof (raw as PingCapable).ping === 'function' && typeof (raw as PingCapable).terminate === 'function' && typeof (raw as PingCapable).on === 'function';
-
 /** Frames written to the socket in one go, at most. */
 const FLUSH_BATCH = 16;
 
-interface Corkable {
-  cork(): void;
-  uncork(): void;
-}
-/** The TCP socket under a Node `ws` WebSocket, when there is one (corking it batches writes). */
-function corkable(raw: unknown): Corkable | undefined {
-  const tcp = (raw as { _socket?: Partial<Corkable> } | undefined)?._socket;
-  return tcp && typeof tcp.cork === 'function' && typeof tcp.uncork === 'function' ? (tcp as Corkable) : undefined;
+/**
+ * A socket's idle or ping check, on the client's shared deadline queue: one small object per
+ * arming, where a scheduled action costs a timer, an action and a subscription per socket.
+ */
+class SocketTimer implements Deadline {
+  cancelled = false;
+  constructor(
+    readonly at: number,
+    private socket: MultiplexedSocket | undefined,
+  ) {}
+  fire(): void {
+    this.socket?.timerFired(this);
+  }
+  /** Cancelled: the queue may hold the entry a while longer, but not the socket through it. */
+  cancel(queue: DeadlineQueue): void {
+    queue.cancel(this);
+    this.socket = undefined;
+  }
 }
 
 /** @internal */
-export class MultiplexedSocket {
+export class MultiplexedSocket implements ConnectionOwner {
   private readonly pipeline: RequestPipeline;
+  private readonly deadlines: DeadlineQueue;
   private state: 'idle' | 'connecting' | 'open' = 'idle';
-  private probe: SocketProbe | undefined;
-  private connection: Subscription | undefined;
-  private outgoing: Subject<string> | undefined;
-  private timers: { idle?: Subscription; reconnect?: Subscription; ping?: Subscription; refresh?: Subscription } = {};
+  /** The current socket: being opened, or open. Events of any other are late and ignored. */
+  private connection: Connection | undefined;
+  private idleTimer: SocketTimer | undefined;
+  private pingTimer: SocketTimer | undefined;
+  private reconnectTimer: Subscription | undefined;
+  private refreshing: Subscription | undefined;
   private failures = 0;
   /** A fresh token was minted after the last refused handshake; a refusal now is not about the token's age. */
   private refreshedSinceOpen = false;
@@ -143,8 +151,12 @@ export class MultiplexedSocket {
   private sessionClosed = false;
   private disposed = false;
 
-  constructor(private readonly config: MultiplexedSocketConfig) {
+  constructor(
+    private readonly config: MultiplexedSocketConfig,
+    private readonly credentials: SocketCredentials,
+  ) {
     this.pipeline = new RequestPipeline(config.maxInFlight);
+    this.deadlines = deadlinesFor(config.scheduler);
   }
 
   /** Requests whose callers still wait. */
@@ -219,59 +231,53 @@ export class MultiplexedSocket {
       if ((this.pipeline.sent === 0 && !this.flushScheduled) || this.pipeline.waiting >= FLUSH_BATCH) this.flush();
       else if (!this.flushScheduled) {
         this.flushScheduled = true;
-        queueMicrotask(this.flush);
+        queueMicrotask(() => this.flush());
       }
-    } else if (this.state === 'idle' && this.pipeline.live > 0 && !this.timers.reconnect && !this.timers.refresh) {
+    } else if (this.state === 'idle' && this.pipeline.live > 0 && !this.reconnectTimer && !this.refreshing) {
       this.connect();
     }
     this.scheduleIdle();
   }
 
   private flushScheduled = false;
-  private readonly flush = (): void => {
+  private flush(): void {
     this.flushScheduled = false; // (also when called directly: harmless)
-    if (this.state !== 'open' || this.disposed || this.pipeline.waiting === 0) return;
+    const connection = this.connection;
+    if (this.state !== 'open' || this.disposed || this.pipeline.waiting === 0 || !connection) return;
     const batch = this.pipeline.takeSendable();
     if (batch.length === 0) return;
-    if (batch.length === 1) return this.outgoing!.next(batch[0]!.frame);
-    const tcp = corkable(this.probe?.raw);
+    if (batch.length === 1) return connection.send(batch[0]!.frame);
+    const tcp = connection.tcp;
     tcp?.cork();
-    for (const entry of batch) this.outgoing!.next(entry.frame);
+    for (const entry of batch) connection.send(entry.frame);
     tcp?.uncork();
-  };
+  }
 
   private connect(): void {
     this.state = 'connecting';
-    const probe: SocketProbe = { opened: false };
-    this.probe = probe;
     let token: string;
     try {
-      token = this.config.token();
+      token = this.credentials.token();
     } catch (error) {
       this.state = 'idle';
       this.failQueued(error as KissError);
       return;
     }
-    const source = makeWebSocketObservable<string>(this.config.url, {
-      protocols: [],
-      makeWebSocket: probedFactory(this.config.factory, { token }, probe),
-    });
-    this.connection = source.subscribe({
-      next: (getResponses) => {
-        if (this.probe !== probe) return;
-        this.state = 'open';
-        this.failures = 0;
-        this.refreshedSinceOpen = false;
-        this.sessionClosed = false;
-        this.outgoing = new Subject<string>();
-        getResponses(this.outgoing).subscribe((message) => this.receive(probe, message));
-        this.startPing(probe);
-        this.config.onEvent?.({ type: 'socket-connected', url: this.config.url });
-        this.pump();
-      },
-      error: () => this.ended(probe),
-      complete: () => this.ended(probe),
-    });
+    const connection = new Connection(this, this.config.factory);
+    this.connection = connection;
+    connection.start(this.config.url, token);
+  }
+
+  /** @internal The current socket opened. */
+  connectionOpened(connection: Connection): void {
+    if (this.connection !== connection) return;
+    this.state = 'open';
+    this.failures = 0;
+    this.refreshedSinceOpen = false;
+    this.sessionClosed = false;
+    this.startPing();
+    this.config.onEvent?.({ type: 'socket-connected', url: this.config.url });
+    this.pump();
   }
 
   // ——— receiving ———
@@ -283,9 +289,9 @@ export class MultiplexedSocket {
    * frame names nothing and is taken as the head's answer, as the protocol says. Anything else means
    * the order is lost: see {@link MultiplexedSocket.orderLost}.
    */
-  private receive(probe: SocketProbe, message: unknown): void {
+  connectionReceived(connection: Connection, message: unknown): void {
     // A late frame of a socket we already closed answers nobody that is still waiting.
-    if (this.probe !== probe) return;
+    if (this.connection !== connection) return;
     const text = typeof message === 'string' ? message : String(message);
     let frame;
     try {
@@ -312,7 +318,7 @@ export class MultiplexedSocket {
   private orderLost(): void {
     const connection = this.connection;
     this.detach();
-    connection?.unsubscribe();
+    connection?.close();
     this.config.onEvent?.({ type: 'socket-closed', url: this.config.url, code: 1000, by: 'client' });
     this.settleUnanswered('order-lost', 1000);
     this.failures++;
@@ -322,11 +328,11 @@ export class MultiplexedSocket {
   // ——— ending ———
 
   /** The socket ended without our asking (our own closes detach first). */
-  private ended(probe: SocketProbe): void {
-    if (this.probe !== probe) return;
+  connectionEnded(connection: Connection): void {
+    if (this.connection !== connection) return;
     this.detach();
-    if (!probe.opened) return this.handshakeFailed(probe);
-    const code = probe.close?.code ?? 1006;
+    if (!connection.opened) return this.handshakeFailed(connection);
+    const code = connection.closeCode ?? 1006;
     // 1009: a frame was over the server's limit. The frame is not named, so every unanswered store
     // (the likely culprit) fails with that cause and is never resent; asks are resent as after a drop.
     const closure = code === 1000 ? 'server-closed' : code === 1009 ? 'too-big' : 'dropped';
@@ -356,7 +362,7 @@ export class MultiplexedSocket {
     }
   }
 
-  private handshakeFailed(probe: SocketProbe): void {
+  private handshakeFailed(probe: Connection): void {
     const status = probe.handshakeStatus;
     const context: ErrorContext = { method: 'WS', url: this.config.url };
     if (probe.factoryError) return this.failQueued(errorFromNetworkFailure(probe.factoryError, context));
@@ -396,17 +402,17 @@ export class MultiplexedSocket {
       );
     }
     let settled = false;
-    const subscription = this.config.refreshToken().subscribe({
+    const subscription = this.credentials.refreshToken().subscribe({
       error: (error: KissError) => {
         settled = true;
-        this.timers.refresh = undefined;
+        this.refreshing = undefined;
         // An ended client stays ended: remember why, for every later call with this token.
         if (error instanceof UnauthorizedError && token !== undefined) this.refreshFailure = { error, token };
         this.failQueued(error);
       },
       complete: () => {
         settled = true;
-        this.timers.refresh = undefined;
+        this.refreshing = undefined;
         this.refreshedSinceOpen = true;
         this.refreshFailure = undefined;
         this.config.onEvent?.({ type: 'socket-token-refreshed', url: this.config.url });
@@ -414,12 +420,12 @@ export class MultiplexedSocket {
       },
     });
     // A refresh that settled synchronously has already run its callbacks: nothing is pending.
-    if (!settled) this.timers.refresh = subscription;
+    if (!settled) this.refreshing = subscription;
   }
 
   private currentToken(): string | undefined {
     try {
-      return this.config.token();
+      return this.credentials.token();
     } catch {
       return undefined;
     }
@@ -437,8 +443,8 @@ export class MultiplexedSocket {
     const delayMs =
       retryAfterMs === undefined ? Math.round(base * (0.5 + Math.random() / 2)) : Math.min(this.config.maxReconnectDelay, retryAfterMs);
     this.config.onEvent?.({ type: 'socket-reconnecting', url: this.config.url, attempt: this.failures, delayMs });
-    this.timers.reconnect = this.config.scheduler.schedule(() => {
-      this.timers.reconnect = undefined;
+    this.reconnectTimer = this.config.scheduler.schedule(() => {
+      this.reconnectTimer = undefined;
       this.pump();
     }, delayMs);
   }
@@ -450,11 +456,8 @@ export class MultiplexedSocket {
 
   /** Forgets the current socket (its late events are ignored). */
   private detach(): void {
-    this.stopTimer('ping');
-    this.stopTimer('idle');
-    this.probe = undefined;
-    this.outgoing?.complete();
-    this.outgoing = undefined;
+    this.stopIdle();
+    this.stopPing();
     this.connection = undefined;
     this.state = 'idle';
   }
@@ -464,9 +467,12 @@ export class MultiplexedSocket {
     const connection = this.connection;
     const wasOpen = this.state === 'open';
     this.detach();
-    for (const timer of ['reconnect', 'refresh'] as const) this.stopTimer(timer);
+    this.reconnectTimer?.unsubscribe();
+    this.reconnectTimer = undefined;
+    this.refreshing?.unsubscribe();
+    this.refreshing = undefined;
     this.pipeline.takeUnanswered(() => false); // only abandoned requests can remain here
-    connection?.unsubscribe();
+    connection?.close();
     if (wasOpen) this.config.onEvent?.({ type: 'socket-closed', url: this.config.url, code: 1000, by: 'client' });
   }
 
@@ -483,41 +489,53 @@ export class MultiplexedSocket {
     this.idleSince = this.config.scheduler.now();
     // After the session's close the server keeps the socket open; nothing more can use it.
     if (this.sessionClosed) {
-      this.stopTimer('idle');
+      this.stopIdle();
       return this.armIdle(0);
     }
-    if (!this.timers.idle) this.armIdle(this.config.idleTimeout);
+    if (!this.idleTimer) this.armIdle(this.config.idleTimeout);
   }
 
   private armIdle(delay: number): void {
-    this.timers.idle = this.config.scheduler.schedule(() => {
-      this.timers.idle = undefined;
-      // Busy again: the next idle spell arms a new timer.
-      if (this.pipeline.live > 0 || this.state === 'idle') return;
-      const limit = this.sessionClosed ? 0 : this.config.idleTimeout;
-      const left = limit - (this.config.scheduler.now() - this.idleSince);
-      if (left > 0) this.armIdle(left);
-      else this.closeNow();
-    }, delay);
+    this.idleTimer = new SocketTimer(this.config.scheduler.now() + delay, this);
+    this.deadlines.schedule(this.idleTimer);
   }
 
-  private startPing(probe: SocketProbe): void {
-    const raw = probe.raw;
+  private idleCheck(): void {
+    // Busy again: the next idle spell arms a new timer.
+    if (this.pipeline.live > 0 || this.state === 'idle') return;
+    const limit = this.sessionClosed ? 0 : this.config.idleTimeout;
+    const left = limit - (this.config.scheduler.now() - this.idleSince);
+    if (left > 0) this.armIdle(left);
+    else this.closeNow();
+  }
+
+  private startPing(): void {
     const interval = this.config.pingInterval;
-    if (interval <= 0 || !canPing(raw)) return;
-    let awaitingPong = false;
-    raw.on('pong', () => (awaitingPong = false));
-    this.timers.ping = this.config.scheduler.schedule(function tick(this: { schedule(state?: undefined, delay?: number): void }) {
-      // No pong since the last ping: the peer is gone. Dropping the socket settles or resends its requests.
-      if (awaitingPong) return raw.terminate();
-      awaitingPong = true;
-      raw.ping();
-      this.schedule(undefined, interval);
-    }, interval);
+    if (interval <= 0 || !this.connection?.canPing) return;
+    this.pingTimer = new SocketTimer(this.config.scheduler.now() + interval, this);
+    this.deadlines.schedule(this.pingTimer);
   }
 
-  private stopTimer(name: keyof MultiplexedSocket['timers']): void {
-    this.timers[name]?.unsubscribe();
-    this.timers[name] = undefined;
+  /** @internal One of this socket's timers fired. */
+  timerFired(timer: SocketTimer): void {
+    if (timer === this.idleTimer) {
+      this.idleTimer = undefined;
+      this.idleCheck();
+    } else if (timer === this.pingTimer) {
+      this.pingTimer = undefined;
+      // No pong since the last ping: the peer is gone, and `ping()` terminated the socket.
+      // Dropping the socket settles or resends its requests.
+      if (this.connection?.ping()) this.startPing();
+    }
+  }
+
+  private stopIdle(): void {
+    this.idleTimer?.cancel(this.deadlines);
+    this.idleTimer = undefined;
+  }
+
+  private stopPing(): void {
+    this.pingTimer?.cancel(this.deadlines);
+    this.pingTimer = undefined;
   }
 }

@@ -13,7 +13,7 @@ import { isStreamedBody, type StreamedBody, streamedText } from '../protocol/str
 import { errorFromNetworkFailure } from '../errors/from-response.js';
 import type { Endpoint } from '../rest/endpoint.js';
 import type { RestTransport } from '../rest/rest-transport.js';
-import { MultiplexedSocket, type SocketLifecycleEvent } from './multiplexed-socket.js';
+import { MultiplexedSocket, type MultiplexedSocketConfig, type SocketCredentials, type SocketLifecycleEvent } from './multiplexed-socket.js';
 import { defaultWebSocketFactory, type WebSocketFactory } from './web-socket-factory.js';
 
 /**
@@ -73,9 +73,37 @@ export interface SocketTransport {
 }
 
 
-interface ClientSocket {
-  auth: Authorization;
-  socket: MultiplexedSocket;
+/** The contexts of a socket URL's errors, shared by every transport on that URL. */
+const contextCache = new Map<string, Record<Step, ErrorContext>>();
+
+function contextsFor(wsUrl: string): Record<Step, ErrorContext> {
+  let contexts = contextCache.get(wsUrl);
+  if (!contexts) {
+    contexts = {} as Record<Step, ErrorContext>;
+    for (const step of ['authorize', 'bootstrap', 'ask', 'store', 'destroy'] as const) {
+      contexts[step] = Object.freeze({ step, method: 'WS', url: wsUrl });
+    }
+    if (contextCache.size > 64) contextCache.clear();
+    contextCache.set(wsUrl, contexts);
+  }
+  return contexts;
+}
+
+/** One client's socket, and the authorization it speaks with (refreshed in place). */
+class ClientSocket implements SocketCredentials {
+  readonly socket: MultiplexedSocket;
+  constructor(
+    public auth: Authorization,
+    private readonly transport: SocketTransportImpl,
+  ) {
+    this.socket = new MultiplexedSocket(transport, this);
+  }
+  token(): string {
+    return this.auth.accessToken;
+  }
+  refreshToken(): Observable<unknown> {
+    return this.transport.refresh(this.auth).pipe(tap((fresh) => (this.auth = fresh)));
+  }
 }
 
 /** @internal */
@@ -86,51 +114,88 @@ export function createSocketTransport(
   scheduler: SchedulerLike,
   rest: RestTransport,
 ): SocketTransport {
-  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-  const sockets = new Map<string, ClientSocket>();
-  const contexts = {} as Record<Step, ErrorContext>;
-  for (const step of ['authorize', 'bootstrap', 'ask', 'store', 'destroy'] as const) {
-    contexts[step] = Object.freeze({ step, method: 'WS', url: endpoint.wsUrl });
-  }
-  const context = (step: Step): ErrorContext => contexts[step];
+  return new SocketTransportImpl(endpoint, options, refresh, scheduler, rest);
+}
 
-  function socketFor(auth: Authorization): ClientSocket {
-    const known = sockets.get(auth.clientId);
+/**
+ * A class, not a closure: its methods are shared by every client's transport. It is its sockets'
+ * config too (one object per client, where sessions by the thousand each hold one).
+ */
+class SocketTransportImpl implements SocketTransport, MultiplexedSocketConfig {
+  readonly url: string;
+  readonly factory: WebSocketFactory;
+  readonly maxInFlight: number;
+  readonly idleTimeout: number;
+  readonly pingInterval: number;
+  readonly reconnectAttempts: number;
+  readonly reconnectDelay: number;
+  readonly maxReconnectDelay: number;
+  readonly maxAskAttempts: number;
+  readonly onEvent: ((event: SocketLifecycleEvent) => void) | undefined;
+  private readonly maxFrameBytes: number;
+  private readonly resendStores: boolean;
+  private readonly storesOverRest: boolean;
+  private readonly sockets = new Map<string, ClientSocket>();
+  private readonly contexts: Record<Step, ErrorContext>;
+
+  constructor(
+    endpoint: Endpoint,
+    options: SocketOptions,
+    readonly refresh: (auth: Authorization) => Observable<Authorization>,
+    readonly scheduler: SchedulerLike,
+    private readonly rest: RestTransport,
+  ) {
+    this.url = endpoint.wsUrl;
+    this.factory = options.webSocketFactory ?? defaultWebSocketFactory;
+    this.maxInFlight = options.maxInFlight ?? 1000;
+    this.idleTimeout = options.idleTimeout ?? 5000;
+    this.pingInterval = options.pingInterval ?? 30_000;
+    this.reconnectAttempts = options.reconnectAttempts ?? 5;
+    this.reconnectDelay = options.reconnectDelay ?? 200;
+    this.maxReconnectDelay = options.maxReconnectDelay ?? 5000;
+    this.maxAskAttempts = options.maxAskAttempts ?? 3;
+    this.onEvent = options.onEvent;
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.resendStores = options.resendStoresOnDrop ?? false;
+    this.storesOverRest = options.largeStoresOverRest !== false;
+    this.contexts = contextsFor(endpoint.wsUrl);
+  }
+
+  context(step: Step): ErrorContext {
+    return this.contexts[step];
+  }
+
+  send(step: Exclude<Step, 'authorize'>, auth: Authorization, body: unknown, settle: Settle<StackResponseBody>): () => void {
+    if (isStreamedBody(body)) return this.sendStreamed(step, auth, body, settle);
+    return this.sendFrame(step, auth, body, encodeSocketRequest(EVENTS[step], body), settle);
+  }
+
+  dispose(reason?: KissError): void {
+    for (const { socket } of this.sockets.values()) socket.dispose(reason);
+    this.sockets.clear();
+  }
+
+  /** The client's socket, made on its first call. */
+  private socketFor(auth: Authorization): ClientSocket {
+    const known = this.sockets.get(auth.clientId);
     if (known) {
       // Keep whichever token lives longer: the caller's, or one this transport refreshed.
       if ((auth.expiresAt ?? 0) >= (known.auth.expiresAt ?? 0)) known.auth = auth;
       return known;
     }
-    const entry: ClientSocket = {
-      auth,
-      socket: new MultiplexedSocket({
-        url: endpoint.wsUrl,
-        factory: options.webSocketFactory ?? defaultWebSocketFactory,
-        token: () => entry.auth.accessToken,
-        refreshToken: () => refresh(entry.auth).pipe(tap((fresh) => (entry.auth = fresh))),
-        maxInFlight: options.maxInFlight ?? 1000,
-        idleTimeout: options.idleTimeout ?? 5000,
-        pingInterval: options.pingInterval ?? 30_000,
-        reconnectAttempts: options.reconnectAttempts ?? 5,
-        reconnectDelay: options.reconnectDelay ?? 200,
-        maxReconnectDelay: options.maxReconnectDelay ?? 5000,
-        maxAskAttempts: options.maxAskAttempts ?? 3,
-        scheduler,
-        onEvent: options.onEvent,
-      }),
-    };
-    sockets.set(auth.clientId, entry);
+    const entry = new ClientSocket(auth, this);
+    this.sockets.set(auth.clientId, entry);
     return entry;
   }
 
   /** A request whose frame would be over the limit: a store goes over REST (or fails, when asked to), anything else fails. */
-  function overLimit(step: Exclude<Step, 'authorize'>, auth: Authorization, body: unknown, bytes: number, settle: Settle<StackResponseBody>): () => void {
-    if (step !== 'store' || options.largeStoresOverRest === false) {
-      settle.fail(new PayloadTooLargeError(bytes, maxFrameBytes, contexts[step]));
+  private overLimit(step: Exclude<Step, 'authorize'>, auth: Authorization, body: unknown, bytes: number, settle: Settle<StackResponseBody>): () => void {
+    if (step !== 'store' || !this.storesOverRest) {
+      settle.fail(new PayloadTooLargeError(bytes, this.maxFrameBytes, this.contexts[step]));
       return () => undefined;
     }
-    options.onEvent?.({ type: 'store-over-rest', url: endpoint.wsUrl, bytes, limit: maxFrameBytes });
-    return rest.send(step, auth.accessToken, body, settle);
+    this.onEvent?.({ type: 'store-over-rest', url: this.url, bytes, limit: this.maxFrameBytes });
+    return this.rest.send(step, auth.accessToken, body, settle);
   }
 
   /**
@@ -138,17 +203,17 @@ export function createSocketTransport(
    * for a frame goes over REST still streamed; one that fits is built (a frame is one string) and
    * sent as any other.
    */
-  function sendStreamed(step: Exclude<Step, 'authorize'>, auth: Authorization, body: StreamedBody, settle: Settle<StackResponseBody>): () => void {
+  private sendStreamed(step: Exclude<Step, 'authorize'>, auth: Authorization, body: StreamedBody, settle: Settle<StackResponseBody>): () => void {
     const bytes = utf8Length(encodeSocketRequestText(EVENTS[step], '')) + body.byteLength;
-    if (bytes > maxFrameBytes) return overLimit(step, auth, body, bytes, settle);
+    if (bytes > this.maxFrameBytes) return this.overLimit(step, auth, body, bytes, settle);
     let cancelled = false;
     let cancel: (() => void) | undefined;
     streamedText(body, () => cancelled).then(
       (text) => {
-        if (!cancelled) cancel = sendFrame(step, auth, body, encodeSocketRequestText(EVENTS[step], text), settle);
+        if (!cancelled) cancel = this.sendFrame(step, auth, body, encodeSocketRequestText(EVENTS[step], text), settle);
       },
       (error: unknown) => {
-        if (!cancelled) settle.fail(errorFromNetworkFailure(error, contexts[step]));
+        if (!cancelled) settle.fail(errorFromNetworkFailure(error, this.contexts[step]));
       },
     );
     return () => {
@@ -158,34 +223,22 @@ export function createSocketTransport(
   }
 
   /** Sends one encoded frame on the client's socket; `body` is what it carries. */
-  function sendFrame(step: Exclude<Step, 'authorize'>, auth: Authorization, body: unknown, frame: string, settle: Settle<StackResponseBody>): () => void {
+  private sendFrame(step: Exclude<Step, 'authorize'>, auth: Authorization, body: unknown, frame: string, settle: Settle<StackResponseBody>): () => void {
     // Only a store can grow past the limit in practice; the check is cheap for the rest.
-    if (frame.length > maxFrameBytes / 3 && utf8Length(frame) > maxFrameBytes) return overLimit(step, auth, body, utf8Length(frame), settle);
-    const { socket } = socketFor(auth);
+    if (frame.length > this.maxFrameBytes / 3 && utf8Length(frame) > this.maxFrameBytes) return this.overLimit(step, auth, body, utf8Length(frame), settle);
+    const { socket } = this.socketFor(auth);
     const done =
       step === 'destroy'
         ? {
             ok: (result: StackResponseBody) => {
               // A destroyed session's socket is closed by the multiplexer; forget it here.
-              if (socket.pending === 0 && sockets.get(auth.clientId)?.socket === socket) sockets.delete(auth.clientId);
+              if (socket.pending === 0 && this.sockets.get(auth.clientId)?.socket === socket) this.sockets.delete(auth.clientId);
               settle.ok(result);
             },
             fail: settle.fail,
           }
         : settle;
     const question = step === 'ask' ? (body as { query: string }).query : undefined;
-    return socket.send(EVENTS[step], frame, contexts[step], { resendStores: options.resendStoresOnDrop ?? false, question }, done);
+    return socket.send(EVENTS[step], frame, this.contexts[step], { resendStores: this.resendStores, question }, done);
   }
-
-  return {
-    context,
-    send(step, auth, body, settle) {
-      if (isStreamedBody(body)) return sendStreamed(step, auth, body, settle);
-      return sendFrame(step, auth, body, encodeSocketRequest(EVENTS[step], body), settle);
-    },
-    dispose(reason) {
-      for (const { socket } of sockets.values()) socket.dispose(reason);
-      sockets.clear();
-    },
-  };
 }

@@ -144,7 +144,7 @@ describe('the built package', () => {
       write: false,
       metafile: true,
       logLevel: 'silent',
-      external: ['rxjs', 'io-ts', 'fp-ts', 'rxjs-websockets', 'ws'],
+      external: ['rxjs', 'io-ts', 'fp-ts', 'ws'],
     });
     expect(Object.keys(forNode.metafile.inputs).filter((i) => /\.browser\.js$/.test(i))).toEqual([]);
   });
