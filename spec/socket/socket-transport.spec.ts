@@ -224,6 +224,49 @@ describe('the socket transport', () => {
     }
   });
 
+  describe('with a socket that has only the standard on… handlers (as a browser WebSocket)', () => {
+    // ws underneath, seen only through send, close and the four handlers: no EventEmitter, no
+    // ping, no unexpected-response. A refused handshake is then known only from the error message.
+    const standardOnly: WebSocketFactory = (url, { token }) => {
+      const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
+      const like: ReturnType<WebSocketFactory> = {
+        onopen: null,
+        onmessage: null,
+        onerror: null,
+        onclose: null,
+        send: (data) => ws.send(data as string),
+        close: () => ws.close(),
+      };
+      ws.onopen = (event) => like.onopen?.(event);
+      ws.onmessage = (event) => like.onmessage?.(event);
+      ws.onerror = (event) => like.onerror?.(event);
+      ws.onclose = (event) => like.onclose?.(event);
+      return like;
+    };
+
+    it('matches concurrent answers to their callers, and resends asks on a new socket after a drop', async () => {
+      const client = socketClient({ webSocketFactory: standardOnly, maxInFlight: 100 });
+      const auth = await restSession();
+      const accepted = server.socketsAccepted;
+      server.setLatency(5);
+      server.dropSocketAfter(3);
+      const questions = Array.from({ length: 8 }, (_, i) => `standard ${i}`);
+      const answers = await Promise.all(questions.map((q) => firstValueFrom(client.ask(auth, q))));
+      expect(answers.map((a) => a.text)).toEqual(questions.map((q) => `Answer to "${q}"`));
+      expect(server.socketsAccepted - accepted).toBe(2);
+    });
+
+    it('refreshes the token once when the handshake gets 403, from the error message alone', async () => {
+      const client = socketClient({ webSocketFactory: standardOnly });
+      const auth = await session(client, 'persistent', false);
+      server.expireAllTokens();
+      server.clearRequests();
+      const reply = await firstValueFrom(client.bootstrap(auth));
+      expect(reply.message).toBe('Greetings!');
+      expect(server.requests.filter((r) => r.path === '/auth')).toHaveLength(1);
+    });
+  });
+
   it('closes an idle socket after its idle timeout, and reconnects lazily', async () => {
     const client = socketClient({ idleTimeout: 10 });
     const auth = await session(client, 'persistent');
