@@ -36,7 +36,10 @@ export class Fifo<T> {
     if (this.head >= this.items.length) return undefined;
     const value = this.items[this.head];
     this.items[this.head++] = undefined as T;
-    if (this.head > 1024 && this.head * 2 > this.items.length) this.compact();
+    // Emptied: start again from an empty array, not one that keeps the capacity it grew to (an
+    // idle session's socket holds its queues for as long as it is open).
+    if (this.head === this.items.length) this.clear();
+    else if (this.head > 1024 && this.head * 2 > this.items.length) this.compact();
     return value;
   }
 

@@ -135,7 +135,12 @@ class SocketTransportImpl implements SocketTransport, MultiplexedSocketConfig {
   private readonly maxFrameBytes: number;
   private readonly resendStores: boolean;
   private readonly storesOverRest: boolean;
-  private readonly sockets = new Map<string, ClientSocket>();
+  /**
+   * The clients' sockets by client id. A session's client speaks for one client: it gets a field,
+   * and a Map is made only for a second one.
+   */
+  private only: ClientSocket | undefined;
+  private sockets: Map<string, ClientSocket> | undefined;
   private readonly contexts: Record<Step, ErrorContext>;
 
   constructor(
@@ -171,20 +176,32 @@ class SocketTransportImpl implements SocketTransport, MultiplexedSocketConfig {
   }
 
   dispose(reason?: KissError): void {
-    for (const { socket } of this.sockets.values()) socket.dispose(reason);
-    this.sockets.clear();
+    this.only?.socket.dispose(reason);
+    for (const { socket } of this.sockets?.values() ?? []) socket.dispose(reason);
+    this.only = undefined;
+    this.sockets = undefined;
+  }
+
+  private known(clientId: string): ClientSocket | undefined {
+    return this.only?.auth.clientId === clientId ? this.only : this.sockets?.get(clientId);
+  }
+
+  private forget(entry: ClientSocket): void {
+    if (this.only === entry) this.only = undefined;
+    else if (this.sockets?.get(entry.auth.clientId) === entry) this.sockets.delete(entry.auth.clientId);
   }
 
   /** The client's socket, made on its first call. */
   private socketFor(auth: Authorization): ClientSocket {
-    const known = this.sockets.get(auth.clientId);
+    const known = this.known(auth.clientId);
     if (known) {
       // Keep whichever token lives longer: the caller's, or one this transport refreshed.
       if ((auth.expiresAt ?? 0) >= (known.auth.expiresAt ?? 0)) known.auth = auth;
       return known;
     }
     const entry = new ClientSocket(auth, this);
-    this.sockets.set(auth.clientId, entry);
+    if (!this.only) this.only = entry;
+    else (this.sockets ??= new Map()).set(auth.clientId, entry);
     return entry;
   }
 
@@ -226,13 +243,14 @@ class SocketTransportImpl implements SocketTransport, MultiplexedSocketConfig {
   private sendFrame(step: Exclude<Step, 'authorize'>, auth: Authorization, body: unknown, frame: string, settle: Settle<StackResponseBody>): () => void {
     // Only a store can grow past the limit in practice; the check is cheap for the rest.
     if (frame.length > this.maxFrameBytes / 3 && utf8Length(frame) > this.maxFrameBytes) return this.overLimit(step, auth, body, utf8Length(frame), settle);
-    const { socket } = this.socketFor(auth);
+    const entry = this.socketFor(auth);
+    const socket = entry.socket;
     const done =
       step === 'destroy'
         ? {
             ok: (result: StackResponseBody) => {
               // A destroyed session's socket is closed by the multiplexer; forget it here.
-              if (socket.pending === 0 && this.sockets.get(auth.clientId)?.socket === socket) this.sockets.delete(auth.clientId);
+              if (socket.pending === 0) this.forget(entry);
               settle.ok(result);
             },
             fail: settle.fail,
