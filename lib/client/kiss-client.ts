@@ -8,11 +8,11 @@ import { Authorization } from '../auth/authorization.js';
 import { type ErrorContext, KissError, SessionMisuseError, type Step, withoutSecrets } from '../errors/kiss-error.js';
 import type { DocumentSource } from '../documents/document-source.js';
 import type { StoreProgress } from '../documents/progress.js';
-import type { StackResponseBody } from '../protocol/codecs.js';
+import type { AuthRequestBody, StackResponseBody } from '../protocol/codecs.js';
 import { type Endpoint, type EndpointOptions, resolveEndpoint } from '../rest/endpoint.js';
 import { type FetchLike, fetchRequester } from '../rest/http-requester.js';
 import { type NodeAgents, nodeHttpRequester } from '../rest/node-http.js';
-import { createRestTransport } from '../rest/rest-transport.js';
+import { type AuthReply, createRestTransport } from '../rest/rest-transport.js';
 import { createSocketTransport, type SocketOptions } from '../socket/socket-transport.js';
 import { call, type CallOptions } from '../call/call.js';
 import { deadlinesFor } from '../call/deadlines.js';
@@ -205,13 +205,13 @@ export function createClient(options: ClientOptions): KissClient {
 
   const authorize = (request: AuthorizeRequest, callOptions?: CallOptions): Observable<Authorization> => {
     const context = rest.context('authorize');
-    return call({
+    return call<AuthRequestBody, AuthReply, Authorization>({
       context,
       body: () => {
         checkCall(callOptions, context);
         return authorizeBody(request, context);
       },
-      start: rest.authorize,
+      start: (body, settle) => rest.authorize(body, settle),
       read: ({ body, serverDate }) =>
         new Authorization(
           body.access_token,
