@@ -158,6 +158,10 @@ interface Opening {
  *
  * The session is also its token manager's config (the `mint` and `on…` hooks, `refreshMargin`,
  * `scheduler`): an object of four closures less per session. They are not part of {@link Session}.
+ *
+ * `state$`, `events$` and `answers$` make their subjects at the first subscription: a session no
+ * one watches (most, on a server) keeps none. What is emitted before then has no subscriber to
+ * reach, as with a hot subject; the logger sees every activity either way.
  */
 class SessionImpl implements Session, TokenManagerConfig {
   readonly client: KissClient;
@@ -172,9 +176,10 @@ class SessionImpl implements Session, TokenManagerConfig {
   #ended = false;
   /** The open() in flight, if any. */
   #opening: Opening | undefined;
-  #stateSubject: BehaviorSubject<SessionState> | undefined = new BehaviorSubject<SessionState>(initialSessionState);
-  #events: Subject<SessionActivity> | undefined = new Subject<SessionActivity>();
-  #answers: Subject<Answer> | undefined = new Subject<Answer>();
+  /** Made at the first subscription (see the class's comment). */
+  #stateSubject: BehaviorSubject<SessionState> | undefined;
+  #events: Subject<SessionActivity> | undefined;
+  #answers: Subject<Answer> | undefined;
   /** The streams, made at the first read: `session.state$ === session.state$`. */
   #state$: Observable<SessionState> | undefined;
   #events$: Observable<SessionActivity> | undefined;
