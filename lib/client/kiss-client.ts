@@ -207,8 +207,7 @@ class Client implements KissClient {
     this.#deadlines = deadlinesFor(this.#scheduler);
     this.#defaultTimeout = checkTimeout(options.timeout, 'timeout', {}) ?? DEFAULT_TIMEOUT_MS;
     this.#maxDocumentBytes = checkSize(options.maxDocumentBytes, 'maxDocumentBytes') ?? DEFAULT_MAX_DOCUMENT_BYTES;
-    const requester = options.fetch ? fetchRequester(options.fetch) : (nodeHttpRequester(options.agent) ?? (globalFetchRequester ??= fetchRequester(runtimeFetch)));
-    const rest = createRestTransport(this.endpoint, requester, options.headers ? { ...options.headers } : NO_HEADERS);
+    const rest = restTransportOf(this.endpoint, options);
     this.#rest = rest;
     this.transport = options.transport ?? 'rest';
     this.#socket =
@@ -342,6 +341,27 @@ class Client implements KissClient {
 
 /** The requester over the runtime's global fetch, where Node's own is not there: one for every client. */
 let globalFetchRequester: HttpRequester | undefined;
+
+/** The REST transports of clients that have nothing of their own: by requester, then by server. */
+const sharedRests = new Map<HttpRequester, Map<string, RestTransport>>();
+
+/**
+ * A client's REST transport. Clients with no fetch, agents or headers of their own are alike for
+ * one server: they share one transport (per requester, should the runtime's ever change).
+ */
+function restTransportOf(endpoint: Endpoint, options: ClientOptions): RestTransport {
+  const requester = options.fetch ? fetchRequester(options.fetch) : (nodeHttpRequester(options.agent) ?? (globalFetchRequester ??= fetchRequester(runtimeFetch)));
+  if (options.fetch || options.agent || options.headers) return createRestTransport(endpoint, requester, options.headers ? { ...options.headers } : NO_HEADERS);
+  let byServer = sharedRests.get(requester);
+  if (!byServer) sharedRests.set(requester, (byServer = new Map()));
+  let rest = byServer.get(endpoint.httpBase);
+  if (!rest) {
+    rest = createRestTransport(endpoint, requester, NO_HEADERS);
+    if (byServer.size > 64) byServer.clear();
+    byServer.set(endpoint.httpBase, rest);
+  }
+  return rest;
+}
 
 /** Resolved endpoints, one per server: every client of a server shares the same two strings. */
 const endpoints = new Map<string, Endpoint>();
