@@ -157,7 +157,8 @@ interface Opening {
  * when the call does); what every open session keeps is what counts.
  *
  * The session is also its token manager's config (the `mint` and `on…` hooks, `refreshMargin`,
- * `scheduler`): an object of four closures less per session. They are not part of {@link Session}.
+ * `scheduler`): an object of four closures less per session. They are not part of {@link Session},
+ * and live on the prototype, not on the session itself.
  *
  * `state$`, `events$` and `answers$` make their subjects at the first subscription: a session no
  * one watches (most, on a server) keeps none. What is emitted before then has no subscriber to
@@ -165,8 +166,8 @@ interface Opening {
  */
 class SessionImpl implements Session, TokenManagerConfig {
   readonly client: KissClient;
-  readonly scheduler: SchedulerLike;
-  readonly refreshMargin: number;
+  readonly #scheduler: SchedulerLike;
+  readonly #refreshMargin: number;
   readonly #options: SessionOptions;
   readonly #scope: Scope;
   readonly #policy: RetryPolicy;
@@ -189,10 +190,10 @@ class SessionImpl implements Session, TokenManagerConfig {
 
   constructor(options: SessionOptions) {
     this.#options = options;
-    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.#scheduler = options.scheduler ?? asyncScheduler;
     this.#scope = options.scope ?? 'temporary';
     this.#policy = options.retry ?? DEFAULT_POLICY;
-    this.refreshMargin = options.refreshMargin ?? 30_000;
+    this.#refreshMargin = options.refreshMargin ?? 30_000;
     this.#tokens = new TokenManager(this);
     // The socket's hooks only when there is a socket: a REST session need not carry them.
     this.client = createClient(
@@ -336,6 +337,16 @@ class SessionImpl implements Session, TokenManagerConfig {
     }
   }
 
+  /** The token manager's: its timers' scheduler. */
+  get scheduler(): SchedulerLike {
+    return this.#scheduler;
+  }
+
+  /** The token manager's: how long before a token expires it is refreshed. */
+  get refreshMargin(): number {
+    return this.#refreshMargin;
+  }
+
   /** The token manager's: a fresh token for the same client. */
   mint(clientId: string, clientSecret: string): Observable<Authorization> {
     return this.client.authorize({ clientId, clientSecret });
@@ -449,7 +460,7 @@ class SessionImpl implements Session, TokenManagerConfig {
         return subscriber.error(error);
       }
       if (counts) this.#dispatch({ type: 'call' });
-      const scheduler = this.scheduler;
+      const scheduler = this.#scheduler;
       const started = scheduler.now();
       let attempt = 0;
       let done = false;
@@ -530,7 +541,8 @@ class SessionImpl implements Session, TokenManagerConfig {
   #startOpening(openOptions: CallOptions | undefined): Opening {
     // Throws a misuse error for options that cannot work; open() turns it into its error.
     const { attemptOptions: callOptions, deadline } = this.#withinDeadline(openOptions, 'authorize');
-    const { client, scheduler } = this;
+    const client = this.client;
+    const scheduler = this.#scheduler;
     const policy = this.#policy;
     const tokens = this.#tokens;
     /** The authorization this open obtained, and whether /auth created its client. */
