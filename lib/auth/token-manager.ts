@@ -18,7 +18,11 @@ import type { Authorization } from './authorization.js';
 /** Why a token was refreshed. */
 export type RefreshReason = 'proactive' | 'expired' | 'handshake';
 
-/** @internal */
+/**
+ * What a token manager needs from its owner. The hooks are called as methods of the config, so an
+ * owner can be its own config (a session is: no object of closures per session).
+ * @internal
+ */
 export interface TokenManagerConfig {
   /** Mints a fresh token for the same client from its id and secret. */
   mint: (clientId: string, clientSecret: string) => Observable<Authorization>;

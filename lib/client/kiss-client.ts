@@ -8,14 +8,14 @@ import { Authorization } from '../auth/authorization.js';
 import { type ErrorContext, KissError, SessionMisuseError, type Step, withoutSecrets } from '../errors/kiss-error.js';
 import type { DocumentSource } from '../documents/document-source.js';
 import type { StoreProgress } from '../documents/progress.js';
-import type { StackResponseBody } from '../protocol/codecs.js';
+import type { AuthRequestBody, StackResponseBody } from '../protocol/codecs.js';
 import { type Endpoint, type EndpointOptions, resolveEndpoint } from '../rest/endpoint.js';
-import { type FetchLike, fetchRequester } from '../rest/http-requester.js';
+import { type FetchLike, fetchRequester, type HttpRequester } from '../rest/http-requester.js';
 import { type NodeAgents, nodeHttpRequester } from '../rest/node-http.js';
-import { createRestTransport } from '../rest/rest-transport.js';
-import { createSocketTransport, type SocketOptions } from '../socket/socket-transport.js';
+import { type AuthReply, createRestTransport, type RestTransport } from '../rest/rest-transport.js';
+import { createSocketTransport, type SocketOptions, type SocketTransport } from '../socket/socket-transport.js';
 import { call, type CallOptions } from '../call/call.js';
-import { deadlinesFor } from '../call/deadlines.js';
+import { type DeadlineQueue, deadlinesFor } from '../call/deadlines.js';
 import { authorizeBody, type AuthorizeRequest, checkCallOptions, checkTimeout, documentsBody, questionBody, requireToken } from './requests.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../documents/document-source.js';
 import { type Answer, type SessionReply, type StoreResult, toAnswer, toSessionReply, toStoreResult } from './results.js';
@@ -180,38 +180,63 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  * @category Client
  */
 export function createClient(options: ClientOptions): KissClient {
-  const endpoint = resolveEndpoint(options);
-  const scheduler = options.scheduler ?? asyncScheduler;
-  const deadlines = deadlinesFor(scheduler);
-  const defaultTimeout = checkTimeout(options.timeout, 'timeout', {}) ?? DEFAULT_TIMEOUT_MS;
-  const maxDocumentBytes = checkSize(options.maxDocumentBytes, 'maxDocumentBytes') ?? DEFAULT_MAX_DOCUMENT_BYTES;
-  let disposed = false;
-  /** Refuses calls on a disposed client, and call options that cannot work. */
-  const checkCall = (callOptions: unknown, context: ErrorContext) => {
-    if (disposed) throw new SessionMisuseError('This client was disposed; create a new client to keep going.', context);
-    checkCallOptions(callOptions, context);
-  };
-  /** One attempt's time limit: the call's timeout, or its attempt timeout when shorter. */
-  const timeoutOf = (callOptions: CallOptions | undefined) => {
-    const whole = callOptions?.timeout ?? defaultTimeout;
-    const attempt = callOptions?.attemptTimeout;
-    return attempt === undefined || attempt === 0 ? whole : whole === 0 ? attempt : Math.min(whole, attempt);
-  };
-  const requester = options.fetch
-    ? fetchRequester(options.fetch)
-    : (nodeHttpRequester(options.agent) ?? fetchRequester(runtimeFetch));
-  const rest = createRestTransport(endpoint, requester, { ...(options.headers ?? {}) });
-  const transport = options.transport ?? 'rest';
+  return new Client(options);
+}
 
-  const authorize = (request: AuthorizeRequest, callOptions?: CallOptions): Observable<Authorization> => {
+/** Headers for a client given none: shared, and frozen so that no client can change another's. */
+const NO_HEADERS: Record<string, string> = Object.freeze({});
+
+/**
+ * The client behind {@link createClient}. A class, so that its methods live on the prototype: every
+ * open session holds a client, and a closure per method cost each of them over a kilobyte.
+ */
+class Client implements KissClient {
+  readonly endpoint: Endpoint;
+  readonly transport: 'rest' | 'socket';
+  readonly #scheduler: SchedulerLike;
+  readonly #deadlines: DeadlineQueue;
+  readonly #defaultTimeout: number;
+  readonly #maxDocumentBytes: number;
+  readonly #rest: RestTransport;
+  readonly #socket: SocketTransport | undefined;
+  #disposed = false;
+
+  constructor(options: ClientOptions) {
+    this.endpoint = internEndpoint(resolveEndpoint(options));
+    this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#deadlines = deadlinesFor(this.#scheduler);
+    this.#defaultTimeout = checkTimeout(options.timeout, 'timeout', {}) ?? DEFAULT_TIMEOUT_MS;
+    this.#maxDocumentBytes = checkSize(options.maxDocumentBytes, 'maxDocumentBytes') ?? DEFAULT_MAX_DOCUMENT_BYTES;
+    const rest = restTransportOf(this.endpoint, options);
+    this.#rest = rest;
+    this.transport = options.transport ?? 'rest';
+    this.#socket =
+      this.transport === 'socket'
+        ? createSocketTransport(
+            this.endpoint,
+            options.socket ?? {},
+            options.refreshToken ??
+              ((auth) =>
+                auth.clientSecret
+                  ? this.authorize({ clientId: auth.clientId, clientSecret: auth.clientSecret })
+                  : throwError(() => new SessionMisuseError('The socket handshake was refused and this authorization has no client secret to mint a new token; authorize again.', rest.context('authorize')))),
+            this.#scheduler,
+            rest,
+          )
+        : undefined;
+  }
+
+  authorize(request: AuthorizeRequest, callOptions?: CallOptions): Observable<Authorization> {
+    const rest = this.#rest;
     const context = rest.context('authorize');
-    return call({
+    const scheduler = this.#scheduler;
+    return call<AuthRequestBody, AuthReply, Authorization>({
       context,
       body: () => {
-        checkCall(callOptions, context);
+        this.#checkCall(callOptions, context);
         return authorizeBody(request, context);
       },
-      start: rest.authorize,
+      start: (body, settle) => rest.authorize(body, settle),
       read: ({ body, serverDate }) =>
         new Authorization(
           body.access_token,
@@ -220,40 +245,79 @@ export function createClient(options: ClientOptions): KissClient {
           'scope' in request ? request.scope : undefined,
           Authorization.clockOffset(serverDate, scheduler.now()),
         ),
-      timeout: timeoutOf(callOptions),
+      timeout: this.#timeoutOf(callOptions),
       signal: callOptions?.signal,
-      deadlines,
+      deadlines: this.#deadlines,
     });
-  };
-  const socket =
-    transport === 'socket'
-      ? createSocketTransport(
-          endpoint,
-          options.socket ?? {},
-          options.refreshToken ??
-            ((auth) =>
-              auth.clientSecret
-                ? authorize({ clientId: auth.clientId, clientSecret: auth.clientSecret })
-                : throwError(() => new SessionMisuseError('The socket handshake was refused and this authorization has no client secret to mint a new token; authorize again.', rest.context('authorize')))),
-          scheduler,
-          rest,
-        )
-      : undefined;
-  const contextOf = (step: Step) => (socket ? socket.context(step) : rest.context(step));
+  }
+
+  bootstrap(auth: Authorization, callOptions?: SessionCallOptions): Observable<SessionReply> {
+    return this.#send('bootstrap', auth, () => ({ query: callOptions?.query ?? 'Hi' }), toSessionReply, callOptions);
+  }
+
+  ask(auth: Authorization, question: string, callOptions?: CallOptions): Observable<Answer> {
+    const context = this.#contextOf('ask');
+    return this.#send('ask', auth, () => questionBody(question, context), (body) => toAnswer(body, question, context), callOptions);
+  }
+
+  store(auth: Authorization, documents: DocumentSource | readonly DocumentSource[], callOptions?: StoreOptions): Observable<StoreResult> {
+    const context = this.#contextOf('store');
+    const maxDocumentBytes = this.#maxDocumentBytes;
+    let names: string[] = [];
+    return this.#send(
+      'store',
+      auth,
+      async () => {
+        const body = await documentsBody(documents, callOptions?.metadata, context, maxDocumentBytes, callOptions?.onProgress);
+        names = body.files.map((file) => file.name);
+        return body;
+      },
+      (body) => toStoreResult(body, names, context),
+      callOptions,
+    );
+  }
+
+  destroy(auth: Authorization, callOptions?: SessionCallOptions): Observable<SessionReply> {
+    return this.#send('destroy', auth, () => ({ query: callOptions?.query ?? 'Bye' }), toSessionReply, callOptions);
+  }
+
+  dispose(reason?: KissError): void {
+    this.#disposed = true;
+    this.#socket?.dispose(reason);
+  }
+
+  /** Refuses calls on a disposed client, and call options that cannot work. */
+  #checkCall(callOptions: unknown, context: ErrorContext): void {
+    if (this.#disposed) throw new SessionMisuseError('This client was disposed; create a new client to keep going.', context);
+    checkCallOptions(callOptions, context);
+  }
+
+  /** One attempt's time limit: the call's timeout, or its attempt timeout when shorter. */
+  #timeoutOf(callOptions: CallOptions | undefined): number {
+    const whole = callOptions?.timeout ?? this.#defaultTimeout;
+    const attempt = callOptions?.attemptTimeout;
+    return attempt === undefined || attempt === 0 ? whole : whole === 0 ? attempt : Math.min(whole, attempt);
+  }
+
+  #contextOf(step: Step): ErrorContext {
+    return this.#socket ? this.#socket.context(step) : this.#rest.context(step);
+  }
 
   /** One step over the chosen transport; `body` runs at subscription and may throw or be async. */
-  function send<T>(
+  #send<T>(
     step: Exclude<Step, 'authorize'>,
     auth: Authorization,
     body: () => unknown,
     read: (result: StackResponseBody) => T,
     callOptions?: CallOptions,
   ): Observable<T> {
-    const context = contextOf(step);
+    const context = this.#contextOf(step);
+    const socket = this.#socket;
+    const rest = this.#rest;
     return call<unknown, StackResponseBody, T>({
       context,
       body: () => {
-        checkCall(callOptions, context);
+        this.#checkCall(callOptions, context);
         requireToken(auth, context);
         return body();
       },
@@ -268,39 +332,50 @@ export function createClient(options: ClientOptions): KissClient {
           throw error instanceof KissError ? withoutSecrets(error, [auth.accessToken, auth.clientSecret]) : error;
         }
       },
-      timeout: timeoutOf(callOptions),
+      timeout: this.#timeoutOf(callOptions),
       signal: callOptions?.signal,
-      deadlines,
+      deadlines: this.#deadlines,
     });
   }
+}
 
-  return {
-    endpoint,
-    transport,
-    authorize,
-    bootstrap: (auth, callOptions) => send('bootstrap', auth, () => ({ query: callOptions?.query ?? 'Hi' }), toSessionReply, callOptions),
-    ask: (auth, question, callOptions) =>
-      send('ask', auth, () => questionBody(question, contextOf('ask')), (body) => toAnswer(body, question, contextOf('ask')), callOptions),
-    store: (auth, documents, callOptions) => {
-      let names: string[] = [];
-      return send(
-        'store',
-        auth,
-        async () => {
-          const body = await documentsBody(documents, callOptions?.metadata, contextOf('store'), maxDocumentBytes, callOptions?.onProgress);
-          names = body.files.map((file) => file.name);
-          return body;
-        },
-        (body) => toStoreResult(body, names, contextOf('store')),
-        callOptions,
-      );
-    },
-    destroy: (auth, callOptions) => send('destroy', auth, () => ({ query: callOptions?.query ?? 'Bye' }), toSessionReply, callOptions),
-    dispose: (reason) => {
-      disposed = true;
-      socket?.dispose(reason);
-    },
-  };
+/** The requester over the runtime's global fetch, where Node's own is not there: one for every client. */
+let globalFetchRequester: HttpRequester | undefined;
+
+/** The REST transports of clients that have nothing of their own: by requester, then by server. */
+const sharedRests = new Map<HttpRequester, Map<string, RestTransport>>();
+
+/**
+ * A client's REST transport. Clients with no fetch, agents or headers of their own are alike for
+ * one server: they share one transport (per requester, should the runtime's ever change).
+ */
+function restTransportOf(endpoint: Endpoint, options: ClientOptions): RestTransport {
+  const requester = options.fetch ? fetchRequester(options.fetch) : (nodeHttpRequester(options.agent) ?? (globalFetchRequester ??= fetchRequester(runtimeFetch)));
+  if (options.fetch || options.agent || options.headers) return createRestTransport(endpoint, requester, options.headers ? { ...options.headers } : NO_HEADERS);
+  let byServer = sharedRests.get(requester);
+  if (!byServer) sharedRests.set(requester, (byServer = new Map()));
+  let rest = byServer.get(endpoint.httpBase);
+  if (!rest) {
+    rest = createRestTransport(endpoint, requester, NO_HEADERS);
+    if (byServer.size > 64) byServer.clear();
+    byServer.set(endpoint.httpBase, rest);
+  }
+  return rest;
+}
+
+/** Resolved endpoints, one per server: every client of a server shares the same two strings. */
+const endpoints = new Map<string, Endpoint>();
+
+/** The shared (frozen) copy of an endpoint equal to `endpoint`. */
+function internEndpoint(endpoint: Endpoint): Endpoint {
+  const key = `${endpoint.httpBase} ${endpoint.wsUrl}`;
+  let shared = endpoints.get(key);
+  if (!shared) {
+    shared = Object.freeze({ httpBase: endpoint.httpBase, wsUrl: endpoint.wsUrl });
+    if (endpoints.size > 64) endpoints.clear();
+    endpoints.set(key, shared);
+  }
+  return shared;
 }
 
 /** A size option's value, or a misuse error naming it: a positive whole number of bytes. */

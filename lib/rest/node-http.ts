@@ -66,24 +66,38 @@ function loadStack(): Stack | Promise<Stack | undefined> | undefined {
   return stack;
 }
 
+/** The requester of every client without agents of its own: they all send through the shared pools. */
+let sharedRequester: HttpRequester | undefined;
+
 /**
  * The `node:http` requester, or undefined outside Node.
  * @internal
  */
 export function nodeHttpRequester(agents?: NodeAgents): HttpRequester | undefined {
   if (!nodeProcess()) return undefined;
-  const withAgents = (shared: Stack): Stack =>
-    agents ? { modules: shared.modules, agents: { 'http:': (agents.http ?? shared.agents['http:']) as NodeHttp.Agent, 'https:': (agents.https ?? shared.agents['https:']) as NodeHttp.Agent } } : shared;
+  // One requester for them all: a requester per client would cost every open session its closures.
+  if (!agents) return (sharedRequester ??= requesterWith(undefined));
+  return requesterWith(agents);
+}
+
+/** A requester through `agents` where given, else through the shared pools. */
+function requesterWith(agents: NodeAgents | undefined): HttpRequester {
   let own: Stack | undefined;
   return (request) => {
     const loaded = loadStack();
     // Loaded synchronously (getBuiltinModule) in all but the oldest Node 20s: no extra turn per request.
-    if (loaded && !(loaded instanceof Promise)) return post((own ??= withAgents(loaded)), request, false);
+    if (loaded && !(loaded instanceof Promise)) return post((own ??= withAgents(loaded, agents)), request, false);
     return Promise.resolve(loaded).then((ready) => {
       if (!ready) throw new Error('node:http could not be loaded');
-      return post((own ??= withAgents(ready)), request, false);
+      return post((own ??= withAgents(ready, agents)), request, false);
     });
   };
+}
+
+/** The shared stack with a client's own agents in place of the shared pools. */
+function withAgents(shared: Stack, agents: NodeAgents | undefined): Stack {
+  if (!agents) return shared;
+  return { modules: shared.modules, agents: { 'http:': (agents.http ?? shared.agents['http:']) as NodeHttp.Agent, 'https:': (agents.https ?? shared.agents['https:']) as NodeHttp.Agent } };
 }
 
 /**

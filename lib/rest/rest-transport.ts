@@ -59,43 +59,62 @@ function contextsFor(httpBase: string): Record<Step, ErrorContext> {
   return contexts;
 }
 
+/**
+ * One client's REST side. A class, so that its methods live on the prototype: every open session
+ * holds one, and closures of its own would cost each of them a few hundred bytes.
+ */
+class Rest implements RestTransport {
+  readonly #contexts: Record<Step, ErrorContext>;
+  readonly #requester: HttpRequester;
+  readonly #headers: Record<string, string>;
+
+  constructor(contexts: Record<Step, ErrorContext>, requester: HttpRequester, headers: Record<string, string>) {
+    this.#contexts = contexts;
+    this.#requester = requester;
+    this.#headers = headers;
+  }
+
+  context(step: Step): ErrorContext {
+    return this.#contexts[step];
+  }
+
+  authorize(body: AuthRequestBody, settle: Settle<AuthReply>): () => void {
+    const context = this.#contexts.authorize;
+    return startHttpCall(
+      {
+        requester: this.#requester,
+        url: context.url!,
+        headers: this.#headers,
+        body,
+        context,
+        secrets: ['client_secret' in body ? body.client_secret : undefined],
+        read: (text, reply) => {
+          const date = Date.parse(reply.header('date') ?? '');
+          return { body: decodeJson(authResponseCodec, text, context), serverDate: Number.isNaN(date) ? undefined : date };
+        },
+      },
+      settle,
+    );
+  }
+
+  send(step: StackStep, token: string, body: unknown, settle: Settle<StackResponseBody>): () => void {
+    const context = this.#contexts[step];
+    return startHttpCall(
+      {
+        requester: this.#requester,
+        url: context.url!,
+        headers: { ...this.#headers, Authorization: `Bearer ${token}` },
+        body,
+        context,
+        secrets: [token],
+        read: (text) => decodeJson(stackResponseCodec, text, context),
+      },
+      settle,
+    );
+  }
+}
+
 /** @internal */
 export function createRestTransport(endpoint: Endpoint, requester: HttpRequester, headers: Record<string, string>): RestTransport {
-  const contexts = contextsFor(endpoint.httpBase);
-  return {
-    context: (step) => contexts[step],
-    authorize(body, settle) {
-      const context = contexts.authorize;
-      return startHttpCall(
-        {
-          requester,
-          url: context.url!,
-          headers,
-          body,
-          context,
-          secrets: ['client_secret' in body ? body.client_secret : undefined],
-          read: (text, reply) => {
-            const date = Date.parse(reply.header('date') ?? '');
-            return { body: decodeJson(authResponseCodec, text, context), serverDate: Number.isNaN(date) ? undefined : date };
-          },
-        },
-        settle,
-      );
-    },
-    send(step, token, body, settle) {
-      const context = contexts[step];
-      return startHttpCall(
-        {
-          requester,
-          url: context.url!,
-          headers: { ...headers, Authorization: `Bearer ${token}` },
-          body,
-          context,
-          secrets: [token],
-          read: (text) => decodeJson(stackResponseCodec, text, context),
-        },
-        settle,
-      );
-    },
-  };
+  return new Rest(contextsFor(endpoint.httpBase), requester, headers);
 }

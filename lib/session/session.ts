@@ -22,9 +22,9 @@ import {
 } from 'rxjs';
 import type { Authorization } from '../auth/authorization.js';
 import type { CredentialStore } from '../auth/credential-store.js';
-import { type RefreshReason, TokenManager, withFreshToken } from '../auth/token-manager.js';
+import { type RefreshReason, TokenManager, type TokenManagerConfig, withFreshToken } from '../auth/token-manager.js';
 import type { CallOptions } from '../call/call.js';
-import { deadlinesFor } from '../call/deadlines.js';
+import { type DeadlineQueue, deadlinesFor } from '../call/deadlines.js';
 import { type ClientOptions, createClient, DEFAULT_TIMEOUT_MS, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
 import type { Answer, SessionReply, StoreResult } from '../client/results.js';
 import type { DocumentSource } from '../documents/document-source.js';
@@ -118,25 +118,6 @@ export interface Session {
 }
 
 
-/** The part of a session shared through a prototype: its state and client id, read live. */
-class SessionView {
-  readonly #state: BehaviorSubject<SessionState>;
-  readonly #tokens: TokenManager;
-
-  constructor(state: BehaviorSubject<SessionState>, tokens: TokenManager) {
-    this.#state = state;
-    this.#tokens = tokens;
-  }
-
-  get state(): SessionState {
-    return this.#state.value;
-  }
-
-  get clientId(): string | undefined {
-    return this.#tokens.current?.clientId;
-  }
-}
-
 /**
  * Creates a session, idle until `open()`.
  *
@@ -154,107 +135,312 @@ export function createSession(options: SessionOptions): Session {
   if (options === null || typeof options !== 'object') {
     throw new SessionMisuseError(`createSession needs an options object such as { url: 'http://localhost:8080' }, not ${options === null ? 'null' : typeof options}.`);
   }
-  const scheduler: SchedulerLike = options.scheduler ?? asyncScheduler;
-  const scope: Scope = options.scope ?? 'temporary';
-  const policy: RetryPolicy = options.retry ?? {};
-  const state = new BehaviorSubject<SessionState>(initialSessionState);
-  const events = new Subject<SessionActivity>();
-  const answers = new Subject<Answer>();
+  return new SessionImpl(options);
+}
 
-  const emit = (activity: SessionActivity) => {
-    logActivity(options.logger, options.logLevel ?? 'warn', activity);
-    events.next(activity);
-  };
-  const dispatch = (event: SessionEvent) => {
-    const next = transition(state.value, event);
-    if (next === state.value) return;
-    state.next(next);
-    emit({ type: 'state', state: next });
-    if (FINAL_STATUSES.includes(next.status)) end(next);
-  };
-  let ended = false;
-  /** A final state: stop timers, close sockets (waiting requests get the failure), complete the streams. */
-  function end(final: SessionState) {
-    if (ended) return;
-    ended = true;
-    opening?.abandon();
-    release(final.error);
-    state.complete();
-    events.complete();
-    answers.complete();
-  }
-  const fail = (error: KissError) => dispatch({ type: 'fail', error });
+/** The retry policy of a session given none: every default. Shared, and frozen so that none can change it. */
+const DEFAULT_POLICY: RetryPolicy = Object.freeze({});
 
-  const onSocket = (event: SocketLifecycleEvent) => {
-    if (event.type === 'socket-connected') {
-      emit({ type: 'socket-connected' });
-      dispatch({ type: 'connected' });
-    } else if (event.type === 'socket-reconnecting') {
-      emit({ type: 'socket-reconnecting', attempt: event.attempt, delayMs: event.delayMs });
-      dispatch({ type: 'reconnecting' });
-    } else if (event.type === 'socket-closed') {
-      emit({ type: 'socket-closed', code: event.code, by: event.by });
-    } else if (event.type === 'store-over-rest') {
-      emit({ type: 'store-over-rest', bytes: event.bytes, limit: event.limit });
-    }
-  };
+/** One open() in flight. */
+interface Opening {
+  readonly run: Observable<unknown>;
+  finished: boolean;
+  /** Set by open(): stops the pipeline; `closing` also errors open()'s subscriber. */
+  stop?: (closing: boolean) => void;
+  /** Gives the open up: stops it, cleans up what it created, and leaves the session idle (or closed). */
+  abandon(closing?: boolean): void;
+}
 
-  const tokens: TokenManager = new TokenManager({
-    mint: (clientId, clientSecret) => client.authorize({ clientId, clientSecret }),
-    refreshMargin: options.refreshMargin ?? 30_000,
-    scheduler,
-    onRefreshing: () => dispatch({ type: 'refresh' }),
-    onRefreshed: (auth, reason) => {
-      dispatch({ type: 'refreshed' });
-      emit({ type: 'token-refreshed', reason, expiresAt: auth.expiresAt });
-    },
-    onProactiveFailure: (error) => {
-      // A failed early refresh is not fatal while the token lives; a 401 will retry it. An ended
-      // client, though, is the end of the session.
-      if (clientHasEnded(error)) fail(error as KissError);
-      else dispatch({ type: 'refreshed' });
-    },
-  });
+/**
+ * The session behind {@link createSession}. A class, so that its methods live on the prototype:
+ * an open session costs its fields, not a closure per method. Per-call closures are fine (they go
+ * when the call does); what every open session keeps is what counts.
+ *
+ * The session is also its token manager's config (the `mint` and `on…` hooks, `refreshMargin`,
+ * `scheduler`): an object of four closures less per session. They are not part of {@link Session},
+ * and live on the prototype, not on the session itself.
+ *
+ * `state$`, `events$` and `answers$` make their subjects at the first subscription: a session no
+ * one watches (most, on a server) keeps none. What is emitted before then has no subscriber to
+ * reach, as with a hot subject; the logger sees every activity either way.
+ */
+class SessionImpl implements Session, TokenManagerConfig {
+  readonly client: KissClient;
+  readonly #scheduler: SchedulerLike;
+  readonly #refreshMargin: number;
+  readonly #options: SessionOptions;
+  readonly #scope: Scope;
+  readonly #policy: RetryPolicy;
+  readonly #clientTimeout: number;
+  readonly #tokens: TokenManager;
+  #state: SessionState = initialSessionState;
+  #ended = false;
+  /** The open() in flight, if any. */
+  #opening: Opening | undefined;
+  /** Made at the first subscription (see the class's comment). */
+  #stateSubject: BehaviorSubject<SessionState> | undefined;
+  #events: Subject<SessionActivity> | undefined;
+  #answers: Subject<Answer> | undefined;
+  /** The streams, made at the first read: `session.state$ === session.state$`. */
+  #state$: Observable<SessionState> | undefined;
+  #events$: Observable<SessionActivity> | undefined;
+  #answers$: Observable<Answer> | undefined;
+  /** The REST client that cleans up after a given-up open(), made when first needed. */
+  #cleanupClient: KissClient | undefined;
 
-  // The socket's hooks only when there is a socket: a REST session need not carry them.
-  const client = createClient(
-    options.transport === 'socket'
-      ? {
-          ...options,
-          socket: {
-            ...options.socket,
-            onEvent: (event) => {
-              onSocket(event);
-              options.socket?.onEvent?.(event);
+  constructor(options: SessionOptions) {
+    this.#options = options;
+    this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#scope = options.scope ?? 'temporary';
+    this.#policy = options.retry ?? DEFAULT_POLICY;
+    this.#refreshMargin = options.refreshMargin ?? 30_000;
+    this.#tokens = new TokenManager(this);
+    // The socket's hooks only when there is a socket: a REST session need not carry them.
+    this.client = createClient(
+      options.transport === 'socket'
+        ? {
+            ...options,
+            socket: {
+              ...options.socket,
+              onEvent: (event) => {
+                this.#onSocket(event);
+                options.socket?.onEvent?.(event);
+              },
             },
-          },
-          refreshToken: (stale) => refreshed(stale, 'handshake'),
-        }
-      : options,
-  );
-  const clientTimeout = checkTimeout(options.timeout, 'timeout', {}) ?? DEFAULT_TIMEOUT_MS;
+            refreshToken: (stale) => this.#refreshed(stale, 'handshake'),
+          }
+        : options,
+    );
+    this.#clientTimeout = checkTimeout(options.timeout, 'timeout', {}) ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  get clientId(): string | undefined {
+    return this.#tokens.current?.clientId;
+  }
+
+  get state$(): Observable<SessionState> {
+    return (this.#state$ ??= new Observable<SessionState>((subscriber) => {
+      // A late subscriber to an ended session still gets its final state, then completion.
+      if (this.#ended) {
+        subscriber.next(this.#state);
+        return subscriber.complete();
+      }
+      return (this.#stateSubject ??= new BehaviorSubject(this.#state)).subscribe(subscriber);
+    }));
+  }
+
+  get events$(): Observable<SessionActivity> {
+    return (this.#events$ ??= this.#hot(() => (this.#events ??= new Subject())));
+  }
+
+  get answers$(): Observable<Answer> {
+    return (this.#answers$ ??= this.#hot(() => (this.#answers ??= new Subject())));
+  }
+
+  /** A hot stream over the subject `subject()` makes (once); an ended session's completes at once. */
+  #hot<T>(subject: () => Subject<T>): Observable<T> {
+    return new Observable<T>((subscriber) => (this.#ended ? subscriber.complete() : subject().subscribe(subscriber)));
+  }
+
+  open(callOptions?: CallOptions): Observable<Session> {
+    return new Observable<Session>((subscriber) => {
+      const refused = refuse(this.#state, 'open');
+      if (refused) return subscriber.error(refused);
+      try {
+        checkCallOptions(callOptions, { step: 'authorize' });
+      } catch (error) {
+        return subscriber.error(error);
+      }
+      this.#dispatch({ type: 'authorize' });
+      const attempt = this.#startOpening(callOptions);
+      this.#opening = attempt;
+      const running = attempt.run.subscribe({
+        next: () => {
+          attempt.finished = true;
+          this.#opening = undefined;
+          subscriber.next(this);
+          subscriber.complete();
+        },
+        error: (error: unknown) => {
+          attempt.finished = true;
+          this.#opening = undefined;
+          this.#fail(errorFromNetworkFailure(error, { step: 'authorize' }));
+          subscriber.error(error);
+        },
+      });
+      attempt.stop = (closing) => {
+        running.unsubscribe();
+        if (closing) subscriber.error(new CancelledError({ step: 'bootstrap' }, 'the session was closed while it was opening'));
+      };
+      return () => attempt.abandon();
+    });
+  }
+
+  ask(question: string, callOptions?: CallOptions & SessionCallOverrides): Observable<Answer> {
+    return this.#perform(
+      'ask',
+      'ask',
+      (auth, attempt) => this.client.ask(auth, question, attempt),
+      callOptions?.retry ?? this.#policy,
+      true,
+      callOptions,
+      (answer) => this.#answers?.next(answer),
+    );
+  }
+
+  store(documents: DocumentSource | readonly DocumentSource[], callOptions?: StoreOptions & SessionCallOverrides): Observable<StoreResult> {
+    // Progress goes to events$ and to the caller's own onProgress, through one throttled reporter.
+    const onProgress = (progress: StoreProgress) => {
+      this.#emit({ type: 'store-progress', ...progress });
+      callOptions?.onProgress?.(progress);
+    };
+    return this.#perform(
+      'store',
+      'store',
+      (auth, attempt) => this.client.store(auth, documents, { ...attempt, onProgress }),
+      callOptions?.retry ?? this.#policy,
+      true,
+      callOptions,
+    );
+  }
+
+  destroy(callOptions?: SessionCallOptions): Observable<SessionReply> {
+    return defer(() => {
+      const refused = refuse(this.#state, 'destroy');
+      if (refused) return throwError(() => refused);
+      this.#dispatch({ type: 'destroy' });
+      return this.#authorized((auth) => this.client.destroy(auth, callOptions)).pipe(
+        tap(() => {
+          this.#dispatch({ type: 'destroyed' });
+          if (this.#scope === 'temporary') void this.#options.credentials?.clear();
+        }),
+        catchError((error: unknown) => {
+          this.#fail(errorFromNetworkFailure(error, { step: 'destroy' }));
+          return throwError(() => error);
+        }),
+        finalize(() => this.#release()),
+      );
+    });
+  }
+
+  close(): void {
+    const { status } = this.#state;
+    if (['ready', 'busy', 'refreshing', 'reconnecting'].includes(status)) {
+      this.destroy().subscribe({ error: () => undefined });
+    } else if (status !== 'destroying') {
+      this.#opening?.abandon(true);
+      this.#dispatch({ type: 'close' });
+    }
+  }
+
+  /** The token manager's: its timers' scheduler. */
+  get scheduler(): SchedulerLike {
+    return this.#scheduler;
+  }
+
+  /** The token manager's: how long before a token expires it is refreshed. */
+  get refreshMargin(): number {
+    return this.#refreshMargin;
+  }
+
+  /** The token manager's: a fresh token for the same client. */
+  mint(clientId: string, clientSecret: string): Observable<Authorization> {
+    return this.client.authorize({ clientId, clientSecret });
+  }
+
+  /** The token manager's: a refresh started. */
+  onRefreshing(): void {
+    this.#dispatch({ type: 'refresh' });
+  }
+
+  /** The token manager's: a refresh brought a fresh token. */
+  onRefreshed(auth: Authorization, reason: RefreshReason): void {
+    this.#dispatch({ type: 'refreshed' });
+    this.#emit({ type: 'token-refreshed', reason, expiresAt: auth.expiresAt });
+  }
+
+  /** The token manager's: an early refresh failed. */
+  onProactiveFailure(error: unknown): void {
+    // A failed early refresh is not fatal while the token lives; a 401 will retry it. An ended
+    // client, though, is the end of the session.
+    if (clientHasEnded(error)) this.#fail(error as KissError);
+    else this.#dispatch({ type: 'refreshed' });
+  }
+
+  #emit(activity: SessionActivity): void {
+    logActivity(this.#options.logger, this.#options.logLevel ?? 'warn', activity);
+    this.#events?.next(activity);
+  }
+
+  #dispatch(event: SessionEvent): void {
+    const next = transition(this.#state, event);
+    if (next === this.#state) return;
+    this.#state = next;
+    this.#stateSubject?.next(next);
+    this.#emit({ type: 'state', state: next });
+    if (FINAL_STATUSES.includes(next.status)) this.#end(next);
+  }
+
+  /** A final state: stop timers, close sockets (waiting requests get the failure), complete the streams. */
+  #end(final: SessionState): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#opening?.abandon();
+    this.#release(final.error);
+    this.#stateSubject?.complete();
+    this.#events?.complete();
+    this.#answers?.complete();
+  }
+
+  #fail(error: KissError): void {
+    this.#dispatch({ type: 'fail', error });
+  }
+
+  #release(reason?: KissError): void {
+    this.#tokens.dispose();
+    this.client.dispose(reason);
+  }
+
+  #onSocket(event: SocketLifecycleEvent): void {
+    if (event.type === 'socket-connected') {
+      this.#emit({ type: 'socket-connected' });
+      this.#dispatch({ type: 'connected' });
+    } else if (event.type === 'socket-reconnecting') {
+      this.#emit({ type: 'socket-reconnecting', attempt: event.attempt, delayMs: event.delayMs });
+      this.#dispatch({ type: 'reconnecting' });
+    } else if (event.type === 'socket-closed') {
+      this.#emit({ type: 'socket-closed', code: event.code, by: event.by });
+    } else if (event.type === 'store-over-rest') {
+      this.#emit({ type: 'store-over-rest', bytes: event.bytes, limit: event.limit });
+    }
+  }
 
   /** A token newer than `stale`; an ended client fails the session. */
-  function refreshed(stale: Authorization, reason: RefreshReason): Observable<Authorization> {
-    return tokens.refreshIfCurrent(stale, reason).pipe(
+  #refreshed(stale: Authorization, reason: RefreshReason): Observable<Authorization> {
+    return this.#tokens.refreshIfCurrent(stale, reason).pipe(
       catchError((error: unknown) => {
-        if (clientHasEnded(error)) fail(error as KissError);
-        else if (state.value.status === 'refreshing') dispatch({ type: 'refreshed' });
+        if (clientHasEnded(error)) this.#fail(error as KissError);
+        else if (this.#state.status === 'refreshing') this.#dispatch({ type: 'refreshed' });
         return throwError(() => error);
       }),
     );
   }
 
   /** Runs a call with the current token; on 401 `Invalid token`, refreshes once and replays once. */
-  const authorized = <T>(run: (auth: Authorization) => Observable<T>): Observable<T> =>
-    withFreshToken(tokens.current!, run, (stale) => refreshed(stale, 'expired'));
+  #authorized<T>(run: (auth: Authorization) => Observable<T>): Observable<T> {
+    return withFreshToken(this.#tokens.current!, run, (stale) => this.#refreshed(stale, 'expired'));
+  }
 
   /**
    * A guarded, retried, reported call: one Observable per call, written out by hand (no operator
    * chain), since a busy session makes thousands of them. The retries follow the policy
    * (`nextRetryDelay`), within the call's deadline.
    */
-  function perform<T>(
+  #perform<T>(
     operation: SessionOperation,
     step: Step,
     run: (auth: Authorization, attemptOptions: CallOptions | undefined) => Observable<T>,
@@ -264,16 +450,17 @@ export function createSession(options: SessionOptions): Session {
     onValue?: (value: T) => void,
   ): Observable<T> {
     return new Observable<T>((subscriber) => {
-      const refused = refuse(state.value, operation);
+      const refused = refuse(this.#state, operation);
       if (refused) return subscriber.error(refused);
       let attemptOptions: CallOptions | undefined;
       let deadline: number;
       try {
-        ({ attemptOptions, deadline } = withinDeadline(callOptions, step));
+        ({ attemptOptions, deadline } = this.#withinDeadline(callOptions, step));
       } catch (error) {
         return subscriber.error(error);
       }
-      if (counts) dispatch({ type: 'call' });
+      if (counts) this.#dispatch({ type: 'call' });
+      const scheduler = this.#scheduler;
       const started = scheduler.now();
       let attempt = 0;
       let done = false;
@@ -289,30 +476,30 @@ export function createSession(options: SessionOptions): Session {
         if (done) return;
         stop();
         const e = errorFromNetworkFailure(error, { step });
-        emit({ type: 'request-failed', step, kind: e.kind, message: e.message });
-        if (clientHasEnded(e)) fail(e);
+        this.#emit({ type: 'request-failed', step, kind: e.kind, message: e.message });
+        if (clientHasEnded(e)) this.#fail(e);
         subscriber.error(error);
-        if (counts) dispatch({ type: 'call-done' });
+        if (counts) this.#dispatch({ type: 'call-done' });
       };
-      const cancelDeadline = deadline > 0 ? deadlines.add(deadline, () => failWith(new KissTimeoutError(deadline, { step }))) : undefined;
+      const cancelDeadline = deadline > 0 ? deadlinesFor(scheduler).add(deadline, () => failWith(new KissTimeoutError(deadline, { step }))) : undefined;
       const tryOnce = () => {
         backoff = undefined;
-        emit({ type: 'request-sent', step, attempt: ++attempt });
-        current = authorized((auth) => run(auth, attemptOptions)).subscribe({
+        this.#emit({ type: 'request-sent', step, attempt: ++attempt });
+        current = this.#authorized((auth) => run(auth, attemptOptions)).subscribe({
           next: (value) => {
             if (done) return;
             stop();
-            emit({ type: 'request-answered', step, durationMs: scheduler.now() - started });
+            this.#emit({ type: 'request-answered', step, durationMs: scheduler.now() - started });
             onValue?.(value);
             subscriber.next(value);
             subscriber.complete();
-            if (counts) dispatch({ type: 'call-done' });
+            if (counts) this.#dispatch({ type: 'call-done' });
           },
           error: (error: unknown) => {
             if (done) return;
             const delayMs = nextRetryDelay(step, retry, error, attempt);
             if (delayMs === undefined) return failWith(error);
-            emit({ type: 'retry-scheduled', step, attempt, delayMs, kind: (error as KissError).kind });
+            this.#emit({ type: 'retry-scheduled', step, attempt, delayMs, kind: (error as KissError).kind });
             backoff = scheduler.schedule(tryOnce, delayMs);
           },
         });
@@ -321,7 +508,7 @@ export function createSession(options: SessionOptions): Session {
       return () => {
         if (done) return;
         stop();
-        if (counts) dispatch({ type: 'call-done' });
+        if (counts) this.#dispatch({ type: 'call-done' });
       };
     });
   }
@@ -331,152 +518,33 @@ export function createSession(options: SessionOptions): Session {
    * the options each attempt gets (`attemptTimeout` as its own limit). Throws a misuse error for
    * options that cannot work.
    */
-  function withinDeadline<O extends CallOptions>(callOptions: O | undefined, step: Step): { attemptOptions: O | undefined; deadline: number } {
+  #withinDeadline<O extends CallOptions>(callOptions: O | undefined, step: Step): { attemptOptions: O | undefined; deadline: number } {
     checkCallOptions(callOptions, { step });
-    const deadline = callOptions?.timeout ?? clientTimeout;
+    const deadline = callOptions?.timeout ?? this.#clientTimeout;
     const attemptOptions = { ...callOptions, timeout: callOptions?.attemptTimeout ?? 0 } as O;
     return { attemptOptions, deadline };
   }
 
-  /**
-   * Fails the whole call with a KissTimeoutError once `deadline` ms have passed (0: never). The timers
-   * share one queue (as the client's per-call timeouts do): a timer per call costs more than the call.
-   */
-  function deadlineOf<T>(deadline: number, step: Step | (() => Step)): MonoTypeOperatorFunction<T> {
-    if (deadline <= 0) return (source) => source;
-    const stepNow = typeof step === 'function' ? step : () => step;
-    return (source) =>
-      new Observable<T>((subscriber) => {
-        const cancel = deadlines.add(deadline, () => subscriber.error(new KissTimeoutError(deadline, { step: stepNow() })));
-        const inner = source.subscribe(subscriber);
-        return () => {
-          cancel();
-          inner.unsubscribe();
-        };
-      });
-  }
-  const deadlines = deadlinesFor(scheduler);
-
-  async function savedCredentials() {
-    return scope === 'persistent' ? await options.credentials?.load() : undefined;
+  async #savedCredentials() {
+    return this.#scope === 'persistent' ? await this.#options.credentials?.load() : undefined;
   }
 
-  // The two getters live on a shared prototype: an object literal with accessors of its own is
-  // kept by V8 as a dictionary, which cost every session over a kilobyte.
-  const methods: Omit<Session, 'state' | 'clientId'> = {
-    client,
-    // A late subscriber to an ended session still gets its final state, then completion.
-    state$: defer(() => (ended ? of(state.value) : state.asObservable())),
-    events$: events.asObservable(),
-    answers$: answers.asObservable(),
-    open(callOptions) {
-      return new Observable<Session>((subscriber) => {
-        const refused = refuse(state.value, 'open');
-        if (refused) return subscriber.error(refused);
-        try {
-          checkCallOptions(callOptions, { step: 'authorize' });
-        } catch (error) {
-          return subscriber.error(error);
-        }
-        dispatch({ type: 'authorize' });
-        const attempt = startOpening(callOptions);
-        opening = attempt;
-        const running = attempt.run.subscribe({
-          next: () => {
-            attempt.finished = true;
-            opening = undefined;
-            subscriber.next(session);
-            subscriber.complete();
-          },
-          error: (error: unknown) => {
-            attempt.finished = true;
-            opening = undefined;
-            fail(errorFromNetworkFailure(error, { step: 'authorize' }));
-            subscriber.error(error);
-          },
-        });
-        attempt.stop = (closing) => {
-          running.unsubscribe();
-          if (closing) subscriber.error(new CancelledError({ step: 'bootstrap' }, 'the session was closed while it was opening'));
-        };
-        return () => attempt.abandon();
-      });
-    },
-    ask(question, callOptions) {
-      return perform('ask', 'ask', (auth, attempt) => client.ask(auth, question, attempt), callOptions?.retry ?? policy, true, callOptions, (answer) =>
-        answers.next(answer),
-      );
-    },
-    store(documents, callOptions) {
-      // Progress goes to events$ and to the caller's own onProgress, through one throttled reporter.
-      const onProgress = (progress: StoreProgress) => {
-        emit({ type: 'store-progress', ...progress });
-        callOptions?.onProgress?.(progress);
-      };
-      return perform(
-        'store',
-        'store',
-        (auth, attempt) => client.store(auth, documents, { ...attempt, onProgress }),
-        callOptions?.retry ?? policy,
-        true,
-        callOptions,
-      );
-    },
-    destroy(callOptions) {
-      return defer(() => {
-        const refused = refuse(state.value, 'destroy');
-        if (refused) return throwError(() => refused);
-        dispatch({ type: 'destroy' });
-        return authorized((auth) => client.destroy(auth, callOptions)).pipe(
-          tap(() => {
-            dispatch({ type: 'destroyed' });
-            if (scope === 'temporary') void options.credentials?.clear();
-          }),
-          catchError((error: unknown) => {
-            fail(errorFromNetworkFailure(error, { step: 'destroy' }));
-            return throwError(() => error);
-          }),
-          finalize(() => release()),
-        );
-      });
-    },
-    close() {
-      const { status } = state.value;
-      if (['ready', 'busy', 'refreshing', 'reconnecting'].includes(status)) {
-        session.destroy().subscribe({ error: () => undefined });
-      } else if (status !== 'destroying') {
-        opening?.abandon(true);
-        dispatch({ type: 'close' });
-      }
-    },
-  };
-  const session: Session = Object.assign(new SessionView(state, tokens), methods);
-
-  function release(reason?: KissError) {
-    tokens.dispose();
-    client.dispose(reason);
-  }
-
-  /** The open() in flight, if any. */
-  let opening: Opening | undefined;
-
-  interface Opening {
-    readonly run: Observable<unknown>;
-    finished: boolean;
-    /** Set by open(): stops the pipeline; `closing` also errors open()'s subscriber. */
-    stop?: (closing: boolean) => void;
-    /** Gives the open up: stops it, cleans up what it created, and leaves the session idle (or closed). */
-    abandon(closing?: boolean): void;
+  async #saveCredentials(auth: Authorization) {
+    if (this.#scope === 'persistent' && auth.clientSecret) await this.#options.credentials?.save({ clientId: auth.clientId, clientSecret: auth.clientSecret });
   }
 
   /**
    * One open(): authorize (a new client, or saved credentials), then bootstrap. A new client's
    * `/auth` is never aborted: the server may create the client whatever we do, so when the open is
-   * given up, its answer is awaited and the client it names is cleaned up (see {@link cleanUp}).
+   * given up, its answer is awaited and the client it names is cleaned up (see cleanUp).
    */
-  function startOpening(openOptions: CallOptions | undefined): Opening {
+  #startOpening(openOptions: CallOptions | undefined): Opening {
     // Throws a misuse error for options that cannot work; open() turns it into its error.
-    const { attemptOptions: callOptions, deadline } = withinDeadline(openOptions, 'authorize');
+    const { attemptOptions: callOptions, deadline } = this.#withinDeadline(openOptions, 'authorize');
+    const client = this.client;
+    const scheduler = this.#scheduler;
+    const policy = this.#policy;
+    const tokens = this.#tokens;
     /** The authorization this open obtained, and whether /auth created its client. */
     let obtained: { auth: Authorization; created: boolean } | undefined;
     let bootstrapStarted = false;
@@ -487,10 +555,10 @@ export function createSession(options: SessionOptions): Session {
     const newClient = new Observable<Authorization>((subscriber) => {
       newClientPending = true;
       let detached = false;
-      const request = client.authorize({ scope }, callOptions).subscribe({
+      const request = client.authorize({ scope: this.#scope }, callOptions).subscribe({
         next: (auth) => {
           newClientPending = false;
-          if (detached) cleanUp({ auth, created: true }, false);
+          if (detached) this.#cleanUp({ auth, created: true }, false);
           else subscriber.next(auth);
         },
         error: (error: unknown) => {
@@ -507,7 +575,7 @@ export function createSession(options: SessionOptions): Session {
       };
     });
 
-    const authorizeStep = defer(savedCredentials).pipe(
+    const authorizeStep = defer(() => this.#savedCredentials()).pipe(
       switchMap((saved) =>
         saved
           ? client.authorize({ clientId: saved.clientId, clientSecret: saved.clientSecret }, callOptions).pipe(
@@ -516,7 +584,7 @@ export function createSession(options: SessionOptions): Session {
               // forget them and start a new client.
               catchError((error: unknown) =>
                 error instanceof UnauthorizedError
-                  ? defer(async () => options.credentials?.clear()).pipe(switchMap(() => newClient.pipe(map((auth) => ({ auth, created: true })))))
+                  ? defer(async () => this.#options.credentials?.clear()).pipe(switchMap(() => newClient.pipe(map((auth) => ({ auth, created: true })))))
                   : throwError(() => error),
               ),
             )
@@ -529,22 +597,22 @@ export function createSession(options: SessionOptions): Session {
       switchMap(async (result) => {
         obtained = result;
         tokens.set(result.auth);
-        if (result.created) await saveCredentials(result.auth);
+        if (result.created) await this.#saveCredentials(result.auth);
         if (abandoned) return;
-        dispatch({ type: 'authorized' });
-        dispatch({ type: 'bootstrap' });
+        this.#dispatch({ type: 'authorized' });
+        this.#dispatch({ type: 'bootstrap' });
       }),
       switchMap(() => {
         bootstrapStarted = true;
-        return authorized((auth) => client.bootstrap(auth, { ...callOptions, query: options.bootstrapQuery })).pipe(
+        return this.#authorized((auth) => client.bootstrap(auth, { ...callOptions, query: this.#options.bootstrapQuery })).pipe(
           retryWithPolicy('bootstrap', policy, scheduler),
         );
       }),
-      tap(() => dispatch({ type: 'bootstrapped' })),
-      deadlineOf(deadline, () => (bootstrapStarted ? 'bootstrap' : 'authorize')),
+      tap(() => this.#dispatch({ type: 'bootstrapped' })),
+      deadlineOf(deadlinesFor(scheduler), deadline, () => (bootstrapStarted ? 'bootstrap' : 'authorize')),
       // A failed open leaves nothing behind either: a temporary client it created is closed.
       catchError((error: unknown) => {
-        if (obtained && !abandoned) cleanUp({ auth: tokens.current ?? obtained.auth, created: obtained.created }, bootstrapStarted);
+        if (obtained && !abandoned) this.#cleanUp({ auth: tokens.current ?? obtained.auth, created: obtained.created }, bootstrapStarted);
         return throwError(() => error);
       }),
     );
@@ -552,22 +620,18 @@ export function createSession(options: SessionOptions): Session {
     const attempt: Opening = {
       run,
       finished: false,
-      abandon(closing = false) {
+      abandon: (closing = false) => {
         if (attempt.finished || abandoned) return;
         abandoned = true;
-        if (opening === attempt) opening = undefined;
+        if (this.#opening === attempt) this.#opening = undefined;
         attempt.stop?.(closing);
         const auth = tokens.current;
         tokens.clear();
-        if (obtained) cleanUp(obtained.created ? { auth: auth ?? obtained.auth, created: true } : obtained, bootstrapStarted);
-        if (!closing) dispatch({ type: 'cancel' });
+        if (obtained) this.#cleanUp(obtained.created ? { auth: auth ?? obtained.auth, created: true } : obtained, bootstrapStarted);
+        if (!closing) this.#dispatch({ type: 'cancel' });
       },
     };
     return attempt;
-  }
-
-  async function saveCredentials(auth: Authorization) {
-    if (scope === 'persistent' && auth.clientSecret) await options.credentials?.save({ clientId: auth.clientId, clientSecret: auth.clientSecret });
   }
 
   /**
@@ -576,11 +640,10 @@ export function createSession(options: SessionOptions): Session {
    * closes a bootstrapped stack, so it is bootstrapped first (bootstrapping twice is allowed). A
    * persistent client lives on by design: only a stack the open may have started is closed.
    */
-  function cleanUp(orphan: { auth: Authorization; created: boolean }, bootstrapStarted: boolean) {
-    const temporary = orphan.created && scope === 'temporary';
+  #cleanUp(orphan: { auth: Authorization; created: boolean }, bootstrapStarted: boolean): void {
+    const temporary = orphan.created && this.#scope === 'temporary';
     if (!temporary && !bootstrapStarted) return;
-    cleanupClient ??= createClient({ ...options, transport: 'rest' });
-    const rest = cleanupClient;
+    const rest = (this.#cleanupClient ??= createClient({ ...this.#options, transport: 'rest' }));
     rest
       .bootstrap(orphan.auth)
       .pipe(
@@ -589,9 +652,24 @@ export function createSession(options: SessionOptions): Session {
       )
       .subscribe();
   }
-  let cleanupClient: KissClient | undefined;
+}
 
-  return session;
+/**
+ * Fails the whole call with a KissTimeoutError once `deadline` ms have passed (0: never). The timers
+ * share one queue (as the client's per-call timeouts do): a timer per call costs more than the call.
+ */
+function deadlineOf<T>(deadlines: DeadlineQueue, deadline: number, step: Step | (() => Step)): MonoTypeOperatorFunction<T> {
+  if (deadline <= 0) return (source) => source;
+  const stepNow = typeof step === 'function' ? step : () => step;
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      const cancel = deadlines.add(deadline, () => subscriber.error(new KissTimeoutError(deadline, { step: stepNow() })));
+      const inner = source.subscribe(subscriber);
+      return () => {
+        cancel();
+        inner.unsubscribe();
+      };
+    });
 }
 
 /**

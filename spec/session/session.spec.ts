@@ -188,6 +188,34 @@ describe('a session', () => {
     }
   });
 
+  it('keeps its streams hot when subscribed late: no replay of what came before, completion at once after the end, every activity logged', async () => {
+    const logged: string[] = [];
+    const s = session({ logger: { debug: (line: string) => logged.push(line) }, logLevel: 'debug' });
+    expect(s.state$).toBe(s.state$);
+    expect(s.events$).toBe(s.events$);
+    expect(s.answers$).toBe(s.answers$);
+    await firstValueFrom(s.open());
+    await firstValueFrom(s.ask('before anyone watched'));
+    // Nobody watched events$ yet: the logger saw it all the same.
+    expect(logged).toContain('kiss-ai-stack-rx: request-answered');
+    const events: SessionActivity[] = [];
+    const answers: string[] = [];
+    s.events$.subscribe((e) => events.push(e));
+    s.answers$.subscribe((a) => answers.push(a.question));
+    const states = lastValueFrom(s.state$.pipe(map((state) => state.status), toArray()));
+    expect(events).toEqual([]);
+    expect(answers).toEqual([]);
+    await firstValueFrom(s.ask('watched'));
+    expect(answers).toEqual(['watched']);
+    expect(events.map((e) => e.type)).toContain('request-answered');
+    await firstValueFrom(s.destroy());
+    expect(await states).toEqual(['ready', 'busy', 'ready', 'destroying', 'destroyed']);
+    // Late subscribers to an ended session: the final state, and completion at once.
+    expect((await lastValueFrom(s.state$.pipe(toArray()))).map((state) => state.status)).toEqual(['destroyed']);
+    expect(await lastValueFrom(s.events$.pipe(toArray()))).toEqual([]);
+    expect(await lastValueFrom(s.answers$.pipe(toArray()))).toEqual([]);
+  });
+
   it('publishes every answer on the hot answers$', async () => {
     const s = session();
     const seen: string[] = [];
