@@ -115,6 +115,8 @@ export interface SessionCallOptions extends CallOptions {
  * The session lifecycle. Every method returns a cold Observable that sends nothing until
  * subscribed, emits one typed value and completes, or errors with a {@link KissError};
  * unsubscribing cancels the request (aborts the HTTP request, or takes it out of the socket's queue).
+ * The methods live on the client's prototype: call them on the client, or bind them before passing
+ * them around.
  * @category Client
  */
 export interface KissClient {

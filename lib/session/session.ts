@@ -74,6 +74,10 @@ export interface SessionCallOverrides {
  * A KISS AI Stack session. Its calls are cold Observables, guarded by its state (asking before
  * open() emits, or after destroy, fails at once with a `SessionMisuseError`), retried by its
  * policy, and kept authorized by a single-flight token refresher.
+ *
+ * Its methods live on its prototype, as an ordinary class's do (a closure per method per session
+ * would cost more heap than the session itself): call them on the session, or bind them before
+ * passing them around, e.g. `questions$.pipe(concatMap((q) => session.ask(q)))`.
  * @category Session
  */
 export interface Session {
