@@ -2,6 +2,7 @@
  * The `/ws` upgrade: authenticated once from the Authorization header; any refusal is a raw HTTP
  * answer (403 with no body for the server's own refusals) and no websocket. Accepted sockets take
  * frames up to `maxFrameBytes`; a larger one makes `ws` close the socket with 1009, as uvicorn does.
+ * Like uvicorn, it accepts permessage-deflate when offered and then compresses every frame.
  * @module
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
@@ -24,7 +25,13 @@ export class SocketHub {
   accepted = 0;
 
   constructor(private readonly context: ServerContext) {
-    this.wss = new (webSocketServerClass())({ noServer: true, maxPayload: context.options.maxFrameBytes });
+    this.wss = new (webSocketServerClass())({
+      noServer: true,
+      maxPayload: context.options.maxFrameBytes,
+      // As uvicorn's websockets: permessage-deflate is accepted when the client offers it (ws and
+      // browsers do), and then every frame is compressed, however small.
+      perMessageDeflate: { threshold: 0 },
+    });
     this.wss.on('headers', (headers: string[]) => headers.push(`Date: ${context.clock.httpDate()}`));
     // ws refuses malformed upgrade requests (400) through this event when it has a listener
     this.wss.on('wsClientError', (_error, socket: Duplex) => this.refuse(socket, 400));

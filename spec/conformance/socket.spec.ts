@@ -1,5 +1,7 @@
 // PROTOCOL.md, "The socket": through the client's socket transport, and on the wire for what the
 // client never provokes itself.
+import { connect } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { firstValueFrom } from 'rxjs';
 import { HttpError, SocketClosedError, UnauthorizedError, ValidationError, type KissClient } from '../../lib';
@@ -176,6 +178,48 @@ describe('the socket on the wire', () => {
     ws.send({ event: 'on_query', data: 5 });
     ws.send({ event: 'on_query', data: { query: 'behind it' } });
     expect(await ws.closed).toEqual({ code: 1000, reason: '' });
+  });
+
+  it('accepts permessage-deflate when offered, then compresses even a short answer frame', async () => {
+    // Raw TCP, so the frame header's RSV1 bit (set on a compressed message) can be read.
+    const auth = await firstValueFrom(target.client().authorize({ scope: 'temporary' }));
+    await firstValueFrom(target.client().bootstrap(auth));
+    const { hostname, port } = new URL(wsUrl());
+    const tcp = connect(Number(port), hostname);
+    let received = Buffer.alloc(0);
+    const more = () => new Promise<void>((resolve) => tcp.once('data', (chunk: Buffer) => ((received = Buffer.concat([received, chunk])), resolve())));
+    await new Promise((resolve) => tcp.once('connect', resolve));
+    tcp.write(
+      [
+        `GET ${new URL(wsUrl()).pathname} HTTP/1.1`,
+        `Host: ${hostname}:${port}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits',
+        `Authorization: Bearer ${auth.accessToken}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    while (!received.includes('\r\n\r\n')) await more();
+    const end = received.indexOf('\r\n\r\n') + 4;
+    const head = received.subarray(0, end).toString();
+    received = received.subarray(end);
+    expect(head).toMatch(/^HTTP\/1\.1 101/);
+    expect(head).toMatch(/^sec-websocket-extensions: permessage-deflate/im);
+    // One uncompressed, masked text frame (RSV1 clear: a client may send either).
+    const payload = Buffer.from(JSON.stringify({ event: 'on_init', data: { query: 'Hi' } }));
+    const mask = randomBytes(4);
+    tcp.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, payload.map((byte, i) => byte ^ mask[i % 4]!)]));
+    while (received.length < 2) await more();
+    const [first, second] = received;
+    expect(first! & 0x0f).toBe(0x1); // a text frame
+    expect(first! & 0x40).toBe(0x40); // RSV1: compressed
+    expect(second! & 0x7f).toBeLessThan(126); // and short: the answer to bootstrap is a small frame
+    tcp.destroy();
+    await firstValueFrom(target.client().destroy(auth));
   });
 
   it('keeps the socket open after on_close', async () => {
