@@ -63,7 +63,11 @@ export const defaultWebSocketFactory: WebSocketFactory = (url, { token }) => {
     const NodeWebSocket = nodeWebSocketNow();
     // Only when called directly in an ES module before the first socket (a Connection waits for the import).
     if (!NodeWebSocket) throw new Error('The ws module is not loaded yet; open the socket through the client.');
-    return new NodeWebSocket(url, { headers: { Authorization: `Bearer ${token}` } }) as unknown as WebSocketLike;
+    // No permessage-deflate offer: the server accepts one and then compresses every frame, however
+    // small, which costs each open socket zlib state (about 260 KB of memory, measured against the
+    // test server doing the same) and each frame a round through zlib, for answers that are short
+    // JSON. A factory of your own can offer it (see docs/socket.md).
+    return new NodeWebSocket(url, { headers: { Authorization: `Bearer ${token}` }, perMessageDeflate: false }) as unknown as WebSocketLike;
   }
   const BrowserWebSocket = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
   if (!BrowserWebSocket) {

@@ -8,9 +8,13 @@ import { interleave, median } from './stats.mjs';
 const PIPELINED = 1000;
 let setup;
 
-/** A raw ws connection that answers one awaited frame per request, in order (the baseline). */
+/**
+ * A raw ws connection that answers one awaited frame per request, in order (the baseline). Without
+ * permessage-deflate, as the client's own sockets: the server (the test server, as the real one)
+ * would otherwise compress every frame, a cost a user who cares turns off.
+ */
 async function rawSocket(url, token) {
-  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
+  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` }, perMessageDeflate: false });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);

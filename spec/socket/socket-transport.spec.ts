@@ -1,4 +1,5 @@
 // The multiplexed WebSocket transport against the embedded test server, driven by its hooks.
+import { createServer } from 'node:http';
 import WebSocket from 'ws';
 import { firstValueFrom, lastValueFrom, map, merge, mergeMap, range, toArray } from 'rxjs';
 import {
@@ -294,6 +295,33 @@ describe('the socket transport', () => {
     const answer = await firstValueFrom(client.ask(auth, 'still alive?'));
     expect(answer.text).toBe('Answer to "still alive?"');
     expect(made).toBeGreaterThanOrEqual(2);
+  });
+
+  it('does not offer permessage-deflate from Node (the server would compress every frame)', async () => {
+    // A server of the spec's own that records the upgrade request, then refuses it.
+    const offers: Array<string | undefined> = [];
+    const gate = createServer((_req, res) => res.writeHead(404).end());
+    gate.on('upgrade', (request, socket) => {
+      offers.push(request.headers['sec-websocket-extensions']);
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = gate.address() as { port: number };
+      const client = createClient({ host: '127.0.0.1', port, secure: false, transport: 'socket', socket: { reconnectAttempts: 0 } });
+      clients.push(client);
+      const auth = await firstValueFrom(socketClient().authorize({ scope: 'persistent' }));
+      await failure(firstValueFrom(client.ask(auth, 'compressed?')));
+      expect(offers.length).toBeGreaterThan(0);
+      expect(offers).toEqual(offers.map(() => undefined));
+      // The check can fail: ws with its defaults offers it.
+      const defaults = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+      defaults.on('error', () => undefined);
+      await eventually(() => offers.length > 1 && offers.at(-1) !== undefined, 'a default ws offer');
+      expect(offers.at(-1)).toMatch(/permessage-deflate/);
+    } finally {
+      await new Promise((resolve) => gate.close(resolve));
+    }
   });
 
   it('fails queued requests with a TransportError when the server cannot be reached', async () => {
