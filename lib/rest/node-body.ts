@@ -16,7 +16,11 @@ import { isStreamedBody, type StreamedBody } from '../protocol/streamed-body.js'
  * whole body.
  * @internal
  */
-export function writeBody(req: ClientRequest, body: Uint8Array | StreamedBody): void {
+export function writeBody(req: ClientRequest, body: string | Uint8Array | StreamedBody): void {
+  if (typeof body === 'string') {
+    req.end(body, 'utf8');
+    return;
+  }
   // Not `instanceof Uint8Array`: under jest's jsdom environment a Buffer comes from another realm.
   if (!isStreamedBody(body)) {
     req.end(body);

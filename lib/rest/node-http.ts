@@ -161,8 +161,10 @@ function targetOf(href: string): Target {
 
 function post(stack: Stack, request: HttpRequest, fresh: boolean): Promise<HttpReply> {
   const { scheme, hostname, port, path } = targetOf(request.url);
-  const body = typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body;
-  const bodyBytes = body.byteLength;
+  // JSON text stays a string: node:http then sends it in the same write as the headers, where a
+  // Buffer body is a second chunk of a vectored write.
+  const body = request.body;
+  const bodyBytes = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
   return new Promise<HttpReply>((resolve, reject) => {
     let answered = false;
     const req = stack.modules[scheme].request({
@@ -170,7 +172,7 @@ function post(stack: Stack, request: HttpRequest, fresh: boolean): Promise<HttpR
       port,
       path,
       method: 'POST',
-      headers: { ...request.headers, 'content-length': String(body.byteLength) },
+      headers: { ...request.headers, 'content-length': String(bodyBytes) },
       // The resend goes on a connection of its own, never on another pooled one.
       agent: fresh ? false : stack.agents[scheme],
     });
