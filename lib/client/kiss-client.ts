@@ -15,6 +15,7 @@ import { type NodeAgents, nodeHttpRequester } from '../rest/node-http.js';
 import { type AuthReply, createRestTransport, type RestTransport } from '../rest/rest-transport.js';
 import { createSocketTransport, type SocketOptions, type SocketTransport } from '../socket/socket-transport.js';
 import { call, type CallOptions } from '../call/call.js';
+import { cached } from '../call/cache.js';
 import { type DeadlineQueue, deadlinesFor } from '../call/deadlines.js';
 import { authorizeBody, type AuthorizeRequest, checkCallOptions, checkTimeout, documentsBody, questionBody, requireToken } from './requests.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../documents/document-source.js';
@@ -354,15 +355,8 @@ const sharedRests = new Map<HttpRequester, Map<string, RestTransport>>();
 function restTransportOf(endpoint: Endpoint, options: ClientOptions): RestTransport {
   const requester = options.fetch ? fetchRequester(options.fetch) : (nodeHttpRequester(options.agent) ?? (globalFetchRequester ??= fetchRequester(runtimeFetch)));
   if (options.fetch || options.agent || options.headers) return createRestTransport(endpoint, requester, options.headers ? { ...options.headers } : NO_HEADERS);
-  let byServer = sharedRests.get(requester);
-  if (!byServer) sharedRests.set(requester, (byServer = new Map()));
-  let rest = byServer.get(endpoint.httpBase);
-  if (!rest) {
-    rest = createRestTransport(endpoint, requester, NO_HEADERS);
-    if (byServer.size > 64) byServer.clear();
-    byServer.set(endpoint.httpBase, rest);
-  }
-  return rest;
+  const byServer = cached(sharedRests, requester, () => new Map<string, RestTransport>());
+  return cached(byServer, endpoint.httpBase, () => createRestTransport(endpoint, requester, NO_HEADERS));
 }
 
 /** Resolved endpoints, one per server: every client of a server shares the same two strings. */
@@ -370,14 +364,7 @@ const endpoints = new Map<string, Endpoint>();
 
 /** The shared (frozen) copy of an endpoint equal to `endpoint`. */
 function internEndpoint(endpoint: Endpoint): Endpoint {
-  const key = `${endpoint.httpBase} ${endpoint.wsUrl}`;
-  let shared = endpoints.get(key);
-  if (!shared) {
-    shared = Object.freeze({ httpBase: endpoint.httpBase, wsUrl: endpoint.wsUrl });
-    if (endpoints.size > 64) endpoints.clear();
-    endpoints.set(key, shared);
-  }
-  return shared;
+  return cached(endpoints, `${endpoint.httpBase} ${endpoint.wsUrl}`, () => Object.freeze({ httpBase: endpoint.httpBase, wsUrl: endpoint.wsUrl }));
 }
 
 /** A size option's value, or a misuse error naming it: a positive whole number of bytes. */

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ClientRequest } from 'node:http';
-import { isStreamedBody, type StreamedBody } from '../protocol/streamed-body.js';
+import type { StreamedBody } from '../protocol/streamed-body.js';
 
 /**
  * Writes `body` and ends the request. A streamed body stops as soon as the request is destroyed
@@ -16,14 +16,10 @@ import { isStreamedBody, type StreamedBody } from '../protocol/streamed-body.js'
  * whole body.
  * @internal
  */
-export function writeBody(req: ClientRequest, body: string | Uint8Array | StreamedBody): void {
+export function writeBody(req: ClientRequest, body: string | StreamedBody): void {
+  // JSON text as a string: node:http sends it in the same write as the headers.
   if (typeof body === 'string') {
     req.end(body, 'utf8');
-    return;
-  }
-  // Not `instanceof Uint8Array`: under jest's jsdom environment a Buffer comes from another realm.
-  if (!isStreamedBody(body)) {
-    req.end(body);
     return;
   }
   let answered = false;

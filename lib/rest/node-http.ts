@@ -161,8 +161,7 @@ function targetOf(href: string): Target {
 
 function post(stack: Stack, request: HttpRequest, fresh: boolean): Promise<HttpReply> {
   const { scheme, hostname, port, path } = targetOf(request.url);
-  // JSON text stays a string: node:http then sends it in the same write as the headers, where a
-  // Buffer body is a second chunk of a vectored write.
+  // JSON text stays a string (see writeBody): a Buffer would go out as a second write after the headers.
   const body = request.body;
   const bodyBytes = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
   return new Promise<HttpReply>((resolve, reject) => {

@@ -13,6 +13,7 @@ import {
 } from '../protocol/codecs.js';
 import { decodeJson } from '../protocol/decode.js';
 import type { Endpoint } from './endpoint.js';
+import { stepContexts } from '../call/contexts.js';
 import { startHttpCall } from './http-call.js';
 import type { HttpRequester } from './http-requester.js';
 
@@ -40,23 +41,6 @@ export interface RestTransport {
   authorize(body: AuthRequestBody, settle: Settle<AuthReply>): () => void;
   /** POSTs a step's body with the bearer token. */
   send(step: StackStep, token: string, body: unknown, settle: Settle<StackResponseBody>): () => void;
-}
-
-/** The error contexts of one server's REST steps, made once per server for the whole process. */
-const contextCache = new Map<string, Record<Step, ErrorContext>>();
-
-function contextsFor(httpBase: string): Record<Step, ErrorContext> {
-  let contexts = contextCache.get(httpBase);
-  if (!contexts) {
-    contexts = {} as Record<Step, ErrorContext>;
-    for (const step of ['authorize', ...Object.keys(PATHS)] as Step[]) {
-      const path = step === 'authorize' ? '/auth' : PATHS[step];
-      contexts[step] = Object.freeze({ step, method: 'POST', url: `${httpBase}${path}` });
-    }
-    if (contextCache.size > 64) contextCache.clear();
-    contextCache.set(httpBase, contexts);
-  }
-  return contexts;
 }
 
 /**
@@ -116,5 +100,6 @@ class Rest implements RestTransport {
 
 /** @internal */
 export function createRestTransport(endpoint: Endpoint, requester: HttpRequester, headers: Record<string, string>): RestTransport {
-  return new Rest(contextsFor(endpoint.httpBase), requester, headers);
+  const base = endpoint.httpBase;
+  return new Rest(stepContexts('POST', base, (step) => `${base}${step === 'authorize' ? '/auth' : PATHS[step]}`), requester, headers);
 }

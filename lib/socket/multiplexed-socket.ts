@@ -362,19 +362,19 @@ export class MultiplexedSocket implements ConnectionOwner {
     }
   }
 
-  private handshakeFailed(probe: Connection): void {
-    const status = probe.handshakeStatus;
+  private handshakeFailed(connection: Connection): void {
+    const status = connection.handshakeStatus;
     const context: ErrorContext = { method: 'WS', url: this.config.url };
-    if (probe.factoryError) return this.failQueued(errorFromNetworkFailure(probe.factoryError, context));
+    if (connection.factoryError) return this.failQueued(errorFromNetworkFailure(connection.factoryError, context));
     if (status === 403 || status === 401) return this.refreshAfterRefusal(status, context);
     this.failures++;
-    const retryAfterMs = parseRetryAfter(probe.retryAfter);
+    const retryAfterMs = parseRetryAfter(connection.retryAfter);
     if (this.failures > this.config.reconnectAttempts) {
       const failure = status
         ? status === 429 || status >= 500
-          ? errorFromHttpResponse(status, '', context, probe.retryAfter)
+          ? errorFromHttpResponse(status, '', context, connection.retryAfter)
           : new HttpError(status, undefined, context, `The server refused the socket handshake with HTTP ${status}, ${this.failures} times. Check the URL and the server; retry later.`)
-        : errorFromNetworkFailure(probe.error ?? new Error(probe.errorMessage || 'the socket could not be opened'), context);
+        : errorFromNetworkFailure(connection.error ?? new Error(connection.errorMessage || 'the socket could not be opened'), context);
       this.failures = 0;
       return this.failQueued(failure);
     }
@@ -496,8 +496,14 @@ export class MultiplexedSocket implements ConnectionOwner {
   }
 
   private armIdle(delay: number): void {
-    this.idleTimer = new SocketTimer(this.config.scheduler.now() + delay, this);
-    this.deadlines.schedule(this.idleTimer);
+    this.idleTimer = this.arm(delay);
+  }
+
+  /** A timer of this socket's, firing in `delay` ms (see {@link MultiplexedSocket.timerFired}). */
+  private arm(delay: number): SocketTimer {
+    const timer = new SocketTimer(this.config.scheduler.now() + delay, this);
+    this.deadlines.schedule(timer);
+    return timer;
   }
 
   private idleCheck(): void {
@@ -512,8 +518,7 @@ export class MultiplexedSocket implements ConnectionOwner {
   private startPing(): void {
     const interval = this.config.pingInterval;
     if (interval <= 0 || !this.connection?.canPing) return;
-    this.pingTimer = new SocketTimer(this.config.scheduler.now() + interval, this);
-    this.deadlines.schedule(this.pingTimer);
+    this.pingTimer = this.arm(interval);
   }
 
   /** @internal One of this socket's timers fired. */

@@ -5,6 +5,7 @@
  */
 import { type Observable, type SchedulerLike, tap } from 'rxjs';
 import type { Settle } from '../call/call.js';
+import { stepContexts } from '../call/contexts.js';
 import type { Authorization } from '../auth/authorization.js';
 import { type ErrorContext, type KissError, PayloadTooLargeError, type Step } from '../errors/kiss-error.js';
 import { DEFAULT_MAX_FRAME_BYTES, type SocketEvent, type StackResponseBody } from '../protocol/codecs.js';
@@ -72,22 +73,6 @@ export interface SocketTransport {
   dispose(reason?: KissError): void;
 }
 
-
-/** The contexts of a socket URL's errors, shared by every transport on that URL. */
-const contextCache = new Map<string, Record<Step, ErrorContext>>();
-
-function contextsFor(wsUrl: string): Record<Step, ErrorContext> {
-  let contexts = contextCache.get(wsUrl);
-  if (!contexts) {
-    contexts = {} as Record<Step, ErrorContext>;
-    for (const step of ['authorize', 'bootstrap', 'ask', 'store', 'destroy'] as const) {
-      contexts[step] = Object.freeze({ step, method: 'WS', url: wsUrl });
-    }
-    if (contextCache.size > 64) contextCache.clear();
-    contextCache.set(wsUrl, contexts);
-  }
-  return contexts;
-}
 
 /** One client's socket, and the authorization it speaks with (refreshed in place). */
 class ClientSocket implements SocketCredentials {
@@ -163,7 +148,7 @@ class SocketTransportImpl implements SocketTransport, MultiplexedSocketConfig {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.resendStores = options.resendStoresOnDrop ?? false;
     this.storesOverRest = options.largeStoresOverRest !== false;
-    this.contexts = contextsFor(endpoint.wsUrl);
+    this.contexts = stepContexts('WS', endpoint.wsUrl, () => endpoint.wsUrl);
   }
 
   context(step: Step): ErrorContext {

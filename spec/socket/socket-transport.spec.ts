@@ -47,6 +47,27 @@ async function restSession(scope: 'temporary' | 'persistent' = 'persistent'): Pr
 
 const frames = (event: string) => server.requests.filter((r) => r.transport === 'ws' && r.event === event).length;
 
+/** A socket seen only through send, close and the four standard handlers, as a browser's WebSocket is:
+ * ws underneath, but no EventEmitter, no ping, no unexpected-response. A refused handshake is then
+ * known only from the error message.
+ */
+const standardOnly: WebSocketFactory = (url, { token }) => {
+  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
+  const like: ReturnType<WebSocketFactory> = {
+    onopen: null,
+    onmessage: null,
+    onerror: null,
+    onclose: null,
+    send: (data) => ws.send(data as string),
+    close: () => ws.close(),
+  };
+  ws.onopen = (event) => like.onopen?.(event);
+  ws.onmessage = (event) => like.onmessage?.(event);
+  ws.onerror = (event) => like.onerror?.(event);
+  ws.onclose = (event) => like.onclose?.(event);
+  return like;
+};
+
 describe('the socket transport', () => {
   it('runs the whole lifecycle over one socket, with the same API as REST', async () => {
     const accepted = server.socketsAccepted;
@@ -144,9 +165,12 @@ describe('the socket transport', () => {
     expect(error).toMatchObject({ kind: 'socket-closed', closure: 'dropped', attempts: 2 });
   });
 
-  it('refreshes the token once when the handshake gets 403, then connects', async () => {
+  it.each([
+    ['ws', undefined],
+    ['only the standard handlers (the 403 read from the error message alone)', standardOnly],
+  ])('refreshes the token once when the handshake gets 403, then connects: %s', async (_name, webSocketFactory) => {
     const events: SocketLifecycleEvent[] = [];
-    const client = socketClient({ onEvent: (e) => events.push(e) });
+    const client = socketClient({ onEvent: (e) => events.push(e), webSocketFactory });
     const auth = await session(client, 'persistent', false);
     server.expireAllTokens();
     server.clearRequests();
@@ -225,47 +249,16 @@ describe('the socket transport', () => {
     }
   });
 
-  describe('with a socket that has only the standard on… handlers (as a browser WebSocket)', () => {
-    // ws underneath, seen only through send, close and the four handlers: no EventEmitter, no
-    // ping, no unexpected-response. A refused handshake is then known only from the error message.
-    const standardOnly: WebSocketFactory = (url, { token }) => {
-      const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
-      const like: ReturnType<WebSocketFactory> = {
-        onopen: null,
-        onmessage: null,
-        onerror: null,
-        onclose: null,
-        send: (data) => ws.send(data as string),
-        close: () => ws.close(),
-      };
-      ws.onopen = (event) => like.onopen?.(event);
-      ws.onmessage = (event) => like.onmessage?.(event);
-      ws.onerror = (event) => like.onerror?.(event);
-      ws.onclose = (event) => like.onclose?.(event);
-      return like;
-    };
-
-    it('matches concurrent answers to their callers, and resends asks on a new socket after a drop', async () => {
-      const client = socketClient({ webSocketFactory: standardOnly, maxInFlight: 100 });
-      const auth = await restSession();
-      const accepted = server.socketsAccepted;
-      server.setLatency(5);
-      server.dropSocketAfter(3);
-      const questions = Array.from({ length: 8 }, (_, i) => `standard ${i}`);
-      const answers = await Promise.all(questions.map((q) => firstValueFrom(client.ask(auth, q))));
-      expect(answers.map((a) => a.text)).toEqual(questions.map((q) => `Answer to "${q}"`));
-      expect(server.socketsAccepted - accepted).toBe(2);
-    });
-
-    it('refreshes the token once when the handshake gets 403, from the error message alone', async () => {
-      const client = socketClient({ webSocketFactory: standardOnly });
-      const auth = await session(client, 'persistent', false);
-      server.expireAllTokens();
-      server.clearRequests();
-      const reply = await firstValueFrom(client.bootstrap(auth));
-      expect(reply.message).toBe('Greetings!');
-      expect(server.requests.filter((r) => r.path === '/auth')).toHaveLength(1);
-    });
+  it('matches answers and resends asks after a drop through only the standard handlers (as a browser WebSocket)', async () => {
+    const client = socketClient({ webSocketFactory: standardOnly, maxInFlight: 100 });
+    const auth = await restSession();
+    const accepted = server.socketsAccepted;
+    server.setLatency(5);
+    server.dropSocketAfter(3);
+    const questions = Array.from({ length: 8 }, (_, i) => `standard ${i}`);
+    const answers = await Promise.all(questions.map((q) => firstValueFrom(client.ask(auth, q))));
+    expect(answers.map((a) => a.text)).toEqual(questions.map((q) => `Answer to "${q}"`));
+    expect(server.socketsAccepted - accepted).toBe(2);
   });
 
   it('closes an idle socket after its idle timeout, and reconnects lazily', async () => {
