@@ -2,7 +2,7 @@
  * Node's `ws`, loaded at the first socket rather than when the package is imported: it pulls in
  * much of Node's networking stack, which a program that only uses REST never needs (it was the
  * largest part of the import time). Under CommonJS it is required there and then; an ES module
- * has no `require`, so there the first socket waits for one dynamic import (probedFactory).
+ * has no `require`, so there the first socket waits for one dynamic import (Connection.start).
  * Browser bundles get node-web-socket.browser.ts instead, through the package's `browser` field.
  * @module
  */
