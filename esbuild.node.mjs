@@ -1,4 +1,4 @@
-// The Node ESM entry (dist/node/index.mjs), run by `npm run build` after tsc. Node's ESM loader
+// The Node ESM entries (dist/node/index.mjs and socket.mjs), run by `npm run build` after tsc. Node's ESM loader
 // is slow on many small files and on CommonJS packages (io-ts has no ES module build Node will
 // load: it parses it to guess its exports). So for Node the main entry is one file, and io-ts is
 // loaded with `require`. Browsers and bundlers keep dist/esm.
@@ -7,8 +7,13 @@ import { build } from 'esbuild';
 const cjsOnly = /^io-ts$/;
 
 await build({
-  entryPoints: ['lib/index.ts'],
-  outfile: 'dist/node/index.mjs',
+  // The socket transport has an entry of its own (so that browser apps on REST alone do not bundle
+  // it); both entries share one chunk of the library, so that its classes and caches are one.
+  entryPoints: { index: 'lib/index.ts', socket: 'lib/socket/index.ts' },
+  outdir: 'dist/node',
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -32,6 +32,7 @@ const angularProject: Config = {
   moduleNameMapper: {
     // lib/angular imports the main entry by the package's name, as a user's code does.
     '^kiss-ai-stack-rx$': '<rootDir>/lib/index.ts',
+    '^kiss-ai-stack-rx/socket$': '<rootDir>/lib/socket/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   setupFilesAfterEnv: ['<rootDir>/spec/angular/support/test-bed.ts'],

@@ -7,17 +7,17 @@
 //   npm run demo -- --socket                      # over the multiplexed WebSocket
 import { parseArgs } from 'node:util';
 import { createSession, isKissError } from 'kiss-ai-stack-rx';
+import { socketTransport } from 'kiss-ai-stack-rx/socket';
 import { startTestServer, type TestServer } from 'kiss-ai-stack-rx/testing';
 import { firstValueFrom } from 'rxjs';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, socket: { type: 'boolean', default: false } } });
 const url = values.url ?? (process.env.KISS_STACK_URL || undefined);
 const server: TestServer | undefined = url ? undefined : await startTestServer();
-const transport = values.socket ? 'socket' : 'rest';
 const step = (name: string, text: string) => console.log(`✔ ${name.padEnd(9)} ${text}`);
 
-const session = createSession({ url: url ?? server!.url, transport });
-console.log(`server: ${session.client.endpoint.httpBase}${server ? ' (embedded test server)' : ''}, over ${transport}`);
+const session = createSession({ url: url ?? server!.url, transport: values.socket ? socketTransport : 'rest' });
+console.log(`server: ${session.client.endpoint.httpBase}${server ? ' (embedded test server)' : ''}, over ${session.client.transport}`);
 try {
   await firstValueFrom(session.open());
   step('open', `client ${session.clientId} (temporary): authorized and bootstrapped`);

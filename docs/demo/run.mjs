@@ -19,7 +19,10 @@ await build({
   format: 'esm',
   target: 'node20',
   packages: 'external',
-  alias: { 'kiss-ai-stack-rx/testing': join(root, 'lib/testing/index.ts'), 'kiss-ai-stack-rx': join(root, 'lib/index.ts') },
+  alias: {
+    'kiss-ai-stack-rx/testing': join(root, 'lib/testing/index.ts'),
+    'kiss-ai-stack-rx/socket': join(root, 'lib/socket/index.ts'),
+    'kiss-ai-stack-rx': join(root, 'lib/index.ts') },
   banner: { js: "import { createRequire as __demoRequire } from 'node:module'; const require = __demoRequire(import.meta.url);" },
   logLevel: 'warning',
 });

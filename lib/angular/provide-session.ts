@@ -17,7 +17,9 @@ import { KissSessionSignals } from './session-signals.js';
  *
  * @example
  * ```ts
- * const options: KissSessionOptions = { url: '/kiss', lazy: true, transport: 'socket', scope: 'temporary' };
+ * import { socketTransport } from 'kiss-ai-stack-rx/socket';
+ *
+ * const options: KissSessionOptions = { url: '/kiss', lazy: true, transport: socketTransport, scope: 'temporary' };
  * bootstrapApplication(AppComponent, { providers: [provideKissSession(options)] });
  * ```
  * @category Angular

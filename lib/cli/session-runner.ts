@@ -6,6 +6,7 @@
 import { firstValueFrom, lastValueFrom, type Observable } from 'rxjs';
 import { createSession, type Session, type SessionOptions } from '../index.js';
 import { refuse } from '../session/guards.js';
+import { socketTransport } from '../socket/socket-transport.js';
 import type { Connection } from './args.js';
 import type { CliContext } from './context.js';
 import { credentialStore } from './credentials.js';
@@ -26,7 +27,7 @@ import { CliError, EXIT } from './exit-codes.js';
 export async function withSession<T>(connection: Connection, context: CliContext, work: (session: Session) => Promise<T>): Promise<T> {
   const { output } = context;
   const credentials = connection.credentials && (await credentialStore(connection.credentials, { secret: (s) => output.addSecret(s), notice: (line) => output.notice(line) }));
-  const options: SessionOptions = { url: connection.url, transport: connection.transport, scope: connection.scope, timeout: connection.timeout, credentials };
+  const options: SessionOptions = { url: connection.url, transport: connection.transport === 'socket' ? socketTransport : 'rest', scope: connection.scope, timeout: connection.timeout, credentials };
   const session = createSession(options);
   let result: T;
   try {

@@ -13,7 +13,7 @@ import { type Endpoint, type EndpointOptions, resolveEndpoint } from '../rest/en
 import { type FetchLike, fetchRequester, type HttpRequester } from '../rest/http-requester.js';
 import { type NodeAgents, nodeHttpRequester } from '../rest/node-http.js';
 import { type AuthReply, createRestTransport, type RestTransport } from '../rest/rest-transport.js';
-import { createSocketTransport, type SocketOptions, type SocketTransport } from '../socket/socket-transport.js';
+import type { SocketOptions, SocketTransport, SocketTransportChoice } from '../socket/socket-transport.js';
 import { call, type CallOptions } from '../call/call.js';
 import { cached } from '../call/cache.js';
 import { type DeadlineQueue, deadlinesFor } from '../call/deadlines.js';
@@ -40,9 +40,20 @@ const runtimeFetch: FetchLike = (input, init) => {
  * @category Client
  */
 export interface ClientOptions extends EndpointOptions {
-  /** `rest` sends each step as an HTTP request; `socket` sends bootstrap, ask, store and destroy over one shared WebSocket per session (authorize always uses REST). @default 'rest' */
-  transport?: 'rest' | 'socket';
-  /** Socket transport options. @default {} */
+  /**
+   * `'rest'` sends each step as an HTTP request. `socketTransport`, from the entry
+   * `kiss-ai-stack-rx/socket`, sends bootstrap, ask, store and destroy over one shared WebSocket
+   * per session (authorize always uses REST).
+   *
+   * @example
+   * ```ts
+   * import { socketTransport } from 'kiss-ai-stack-rx/socket';
+   * createClient({ url: 'http://localhost:8080', transport: socketTransport });
+   * ```
+   * @default 'rest'
+   */
+  transport?: 'rest' | SocketTransportChoice;
+  /** Socket transport options, used with `transport: socketTransport`. @default {} */
   socket?: SocketOptions;
   /**
    * The `fetch` to use (a test double, an instrumented fetch). Without one, Node uses its own
@@ -123,7 +134,7 @@ export interface SessionCallOptions extends CallOptions {
 export interface KissClient {
   /** The resolved server addresses. */
   readonly endpoint: Endpoint;
-  /** Which transport carries bootstrap, ask, store and destroy. */
+  /** Which transport carries bootstrap, ask, store and destroy: `'socket'` when it is `socketTransport`. */
   readonly transport: 'rest' | 'socket';
   /**
    * `POST /auth`: a new client for a scope, or a fresh token for an active client.
@@ -171,9 +182,10 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  * @example
  * ```ts
  * import { createClient } from 'kiss-ai-stack-rx';
+ * import { socketTransport } from 'kiss-ai-stack-rx/socket';
  * import { firstValueFrom } from 'rxjs';
  *
- * const client = createClient({ url: 'http://localhost:8080', transport: 'socket' });
+ * const client = createClient({ url: 'http://localhost:8080', transport: socketTransport });
  * const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));
  * await firstValueFrom(client.bootstrap(auth));
  * const answer = await firstValueFrom(client.ask(auth, 'What is KISS?'));
@@ -212,21 +224,21 @@ class Client implements KissClient {
     this.#maxDocumentBytes = checkSize(options.maxDocumentBytes, 'maxDocumentBytes') ?? DEFAULT_MAX_DOCUMENT_BYTES;
     const rest = restTransportOf(this.endpoint, options);
     this.#rest = rest;
-    this.transport = options.transport ?? 'rest';
-    this.#socket =
-      this.transport === 'socket'
-        ? createSocketTransport(
-            this.endpoint,
-            options.socket ?? {},
-            options.refreshToken ??
-              ((auth) =>
-                auth.clientSecret
-                  ? this.authorize({ clientId: auth.clientId, clientSecret: auth.clientSecret })
-                  : throwError(() => new SessionMisuseError('The socket handshake was refused and this authorization has no client secret to mint a new token; authorize again.', rest.context('authorize')))),
-            this.#scheduler,
-            rest,
-          )
-        : undefined;
+    const socket = socketChoiceOf(options.transport);
+    this.transport = socket ? 'socket' : 'rest';
+    this.#socket = socket
+      ? socket.create(
+          this.endpoint,
+          options.socket ?? {},
+          options.refreshToken ??
+            ((auth) =>
+              auth.clientSecret
+                ? this.authorize({ clientId: auth.clientId, clientSecret: auth.clientSecret })
+                : throwError(() => new SessionMisuseError('The socket handshake was refused and this authorization has no client secret to mint a new token; authorize again.', rest.context('authorize')))),
+          this.#scheduler,
+          rest,
+        )
+      : undefined;
   }
 
   authorize(request: AuthorizeRequest, callOptions?: CallOptions): Observable<Authorization> {
@@ -365,6 +377,20 @@ const endpoints = new Map<string, Endpoint>();
 /** The shared (frozen) copy of an endpoint equal to `endpoint`. */
 function internEndpoint(endpoint: Endpoint): Endpoint {
   return cached(endpoints, `${endpoint.httpBase} ${endpoint.wsUrl}`, () => Object.freeze({ httpBase: endpoint.httpBase, wsUrl: endpoint.wsUrl }));
+}
+
+/**
+ * The socket transport the `transport` option asks for, none for REST, or a misuse error: the
+ * string `'socket'` (this client's API before the socket had an entry of its own) says where it went.
+ */
+function socketChoiceOf(transport: unknown): SocketTransportChoice | undefined {
+  if (transport === undefined || transport === 'rest') return undefined;
+  if (typeof transport === 'object' && transport !== null && (transport as SocketTransportChoice).kind === 'socket') return transport as SocketTransportChoice;
+  throw new SessionMisuseError(
+    transport === 'socket'
+      ? "The socket transport is in an entry of its own: import { socketTransport } from 'kiss-ai-stack-rx/socket' and pass transport: socketTransport."
+      : `The transport option must be 'rest' or socketTransport (from 'kiss-ai-stack-rx/socket'), not ${typeof transport === 'string' ? `'${transport}'` : typeof transport}.`,
+  );
 }
 
 /** A size option's value, or a misuse error naming it: a positive whole number of bytes. */

@@ -12,6 +12,7 @@ import type { AuthorizeRequest } from '../client/requests.js';
 import type { DocumentSource } from '../documents/document-source.js';
 import { SessionMisuseError, type Step } from '../errors/kiss-error.js';
 import { type RetryPolicy, retryWithPolicy } from '../retry/policy.js';
+import { socketTransport } from '../socket/socket-transport.js';
 
 /**
  * What `authorizeStack` resolves with, and `getSession()` returns: the server's `/auth` reply, as
@@ -91,7 +92,7 @@ abstract class StackEvent {
       allowInsecure: !secure,
       ...clientOptions,
       url: `${scheme}://${hostname}`,
-      transport,
+      transport: transport === 'socket' ? socketTransport : 'rest',
       refreshToken: (stale) => this.#tokens.refreshIfCurrent(stale, 'handshake'),
     });
     this.#tokens = new TokenManager({

@@ -127,7 +127,7 @@ export interface Session {
  *
  * @example
  * ```ts
- * const session = createSession({ url: 'http://localhost:8080', transport: 'socket' });
+ * const session = createSession({ url: 'http://localhost:8080' });
  * session.state$.subscribe((s) => console.log(s.status));
  * await firstValueFrom(session.open());
  * console.log((await firstValueFrom(session.ask('What is KISS?'))).text);
@@ -201,7 +201,7 @@ class SessionImpl implements Session, TokenManagerConfig {
     this.#tokens = new TokenManager(this);
     // The socket's hooks only when there is a socket: a REST session need not carry them.
     this.client = createClient(
-      options.transport === 'socket'
+      typeof options.transport === 'object'
         ? {
             ...options,
             socket: {

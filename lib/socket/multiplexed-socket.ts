@@ -61,7 +61,7 @@ export interface SocketCredentials {
  *
  * @example
  * ```ts
- * createClient({ url, transport: 'socket', socket: { onEvent: (e) => console.log(e.type, e.url) } });
+ * createClient({ url, transport: socketTransport, socket: { onEvent: (e) => console.log(e.type, e.url) } });
  * ```
  * @category Socket
  */

@@ -91,6 +91,36 @@ class ClientSocket implements SocketCredentials {
   }
 }
 
+/**
+ * The WebSocket transport: pass it as the `transport` option of `createClient` or `createSession`,
+ * and bootstrap, ask, store and destroy go over one multiplexed socket per session (authorize
+ * still uses REST). Its settings are the `socket` option ({@link SocketOptions}).
+ *
+ * It lives in an entry of its own, `kiss-ai-stack-rx/socket`, so that an app on REST alone does
+ * not bundle it.
+ *
+ * @example
+ * ```ts
+ * import { createSession } from 'kiss-ai-stack-rx';
+ * import { socketTransport } from 'kiss-ai-stack-rx/socket';
+ *
+ * const session = createSession({ url: 'http://localhost:8080', transport: socketTransport, socket: { maxInFlight: 200 } });
+ * ```
+ * @category Socket
+ */
+export const socketTransport: SocketTransportChoice = Object.freeze({ kind: 'socket', create: createSocketTransport });
+
+/**
+ * The type of {@link socketTransport}, the value the `transport` option takes for the socket.
+ * @category Socket
+ */
+export interface SocketTransportChoice {
+  /** Names the transport: `client.transport` reads `'socket'`. */
+  readonly kind: 'socket';
+  /** @internal Makes a client's socket transport. */
+  readonly create: typeof createSocketTransport;
+}
+
 /** @internal */
 export function createSocketTransport(
   endpoint: Endpoint,

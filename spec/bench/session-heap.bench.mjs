@@ -10,9 +10,11 @@ if (process.argv[2] === '--child') {
   const [, , , url, transport] = process.argv;
   const { firstValueFrom } = await import('rxjs');
   const { createSession } = await import('kiss-ai-stack-rx');
+  const { socketTransport } = await import('kiss-ai-stack-rx/socket');
+  const option = transport === 'socket' ? socketTransport : 'rest';
   // Warm the code paths first, so the measurement counts sessions, not compiled code.
   for (let i = 0; i < 100; i++) {
-    const s = createSession({ url, transport });
+    const s = createSession({ url, transport: option });
     await firstValueFrom(s.open());
     await firstValueFrom(s.destroy());
   }
@@ -20,7 +22,7 @@ if (process.argv[2] === '--child') {
   const before = process.memoryUsage().heapUsed;
   const sessions = [];
   for (let i = 0; i < N; i++) {
-    const s = createSession({ url, transport });
+    const s = createSession({ url, transport: option });
     await firstValueFrom(s.open());
     sessions.push(s);
   }

@@ -3,6 +3,7 @@
 import WebSocket from 'ws';
 import { firstValueFrom } from 'rxjs';
 import { createClient } from 'kiss-ai-stack-rx';
+import { socketTransport } from 'kiss-ai-stack-rx/socket';
 import { interleave, median } from './stats.mjs';
 
 const PIPELINED = 1000;
@@ -32,7 +33,7 @@ async function rawSocket(url, token) {
 async function prepare(server) {
   if (setup) return setup;
   // Default options: what a user gets without tuning.
-  const client = createClient({ url: server.url, transport: 'socket' });
+  const client = createClient({ url: server.url, transport: socketTransport });
   const auth = await firstValueFrom(client.authorize({ scope: 'persistent' }));
   await firstValueFrom(client.bootstrap(auth));
   const raw = await rawSocket(server.wsUrl, auth.accessToken);

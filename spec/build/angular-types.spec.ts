@@ -71,7 +71,7 @@ describe('the Angular entry’s types', () => {
     cpSync(join(root, 'spec/angular/support/consumer.ts'), join(project, 'spec/angular/support/consumer.ts'));
     writeFileSync(
       join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { ...compilerOptions, paths: { 'kiss-ai-stack-rx': ['./lib/index.ts'] } }, include: ['lib/angular', 'spec/angular/support/consumer.ts'] }),
+      JSON.stringify({ compilerOptions: { ...compilerOptions, paths: { 'kiss-ai-stack-rx': ['./lib/index.ts'], 'kiss-ai-stack-rx/socket': ['./lib/socket/index.ts'] } }, include: ['lib/angular', 'spec/angular/support/consumer.ts'] }),
     );
     const { status, output } = tsc(join(project, 'tsconfig.json'));
     expect(output).toBe('');

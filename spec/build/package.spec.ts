@@ -1,8 +1,8 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
+import { bundle, inputsOf } from '../support/bundle';
 import { installApp, installedCopies } from './consumer';
 import { join } from 'node:path';
 
@@ -27,10 +27,10 @@ describe('the built package', () => {
   });
 
   it('loads through require and import by package name', () => {
-    const cjs = run(['-e', "const m = require('kiss-ai-stack-rx'); const t = require('kiss-ai-stack-rx/testing'); const c = require('kiss-ai-stack-rx/compat'); console.log(typeof m.createClient, typeof t.startTestServer, typeof m.KissError, typeof c.RestEvent)"]);
-    expect(cjs.trim()).toBe('function function function function');
-    const esm = run(['--input-type=module', '-e', "import { createClient, KissError } from 'kiss-ai-stack-rx'; import { startTestServer } from 'kiss-ai-stack-rx/testing'; import { WebSocketEvent } from 'kiss-ai-stack-rx/compat'; console.log(typeof createClient, typeof startTestServer, typeof KissError, typeof WebSocketEvent)"]);
-    expect(esm.trim()).toBe('function function function function');
+    const cjs = run(['-e', "const m = require('kiss-ai-stack-rx'); const t = require('kiss-ai-stack-rx/testing'); const c = require('kiss-ai-stack-rx/compat'); const s = require('kiss-ai-stack-rx/socket'); console.log(typeof m.createClient, typeof t.startTestServer, typeof m.KissError, typeof c.RestEvent, s.socketTransport.kind)"]);
+    expect(cjs.trim()).toBe('function function function function socket');
+    const esm = run(['--input-type=module', '-e', "import { createClient, KissError } from 'kiss-ai-stack-rx'; import { startTestServer } from 'kiss-ai-stack-rx/testing'; import { WebSocketEvent } from 'kiss-ai-stack-rx/compat'; import { socketTransport } from 'kiss-ai-stack-rx/socket'; console.log(typeof createClient, typeof startTestServer, typeof KissError, typeof WebSocketEvent, socketTransport.kind)"]);
+    expect(esm.trim()).toBe('function function function function socket');
   });
 
   it('packs only what users need: the builds, the README and the LICENSE', () => {
@@ -71,12 +71,13 @@ describe('the built package', () => {
       '-e',
       `import { firstValueFrom } from 'rxjs';
        import { createClient } from 'kiss-ai-stack-rx';
+       import { socketTransport } from 'kiss-ai-stack-rx/socket';
        import { startTestServer } from 'kiss-ai-stack-rx/testing';
        const server = await startTestServer();
        const client = createClient({ url: server.url });
        const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));
        console.log((await firstValueFrom(client.bootstrap(auth))).message);
-       const socket = createClient({ url: server.url, transport: 'socket' });
+       const socket = createClient({ url: server.url, transport: socketTransport });
        console.log((await firstValueFrom(socket.ask(auth, 'over ws'))).text);
        await firstValueFrom(socket.destroy(auth));
        socket.dispose();
@@ -90,12 +91,13 @@ describe('the built package', () => {
       '-e',
       `const { firstValueFrom } = require('rxjs');
        const { createClient } = require('kiss-ai-stack-rx');
+       const { socketTransport } = require('kiss-ai-stack-rx/socket');
        const { startTestServer } = require('kiss-ai-stack-rx/testing');
        (async () => {
          const server = await startTestServer();
          const rest = createClient({ url: server.url });
          const auth = await firstValueFrom(rest.authorize({ scope: 'temporary' }));
-         const socket = createClient({ url: server.url, transport: 'socket' });
+         const socket = createClient({ url: server.url, transport: socketTransport });
          console.log((await firstValueFrom(socket.bootstrap(auth))).message);
          console.log((await firstValueFrom(rest.ask(auth, 'over http'))).text);
          await firstValueFrom(socket.destroy(auth));
@@ -117,39 +119,20 @@ describe('the built package', () => {
       if (node.startsWith('./dist/cjs/')) expect(exportsOf(browser)).toBe(exportsOf(node));
       expect(existsSync(join(root, browser))).toBe(true);
     }
-    const bundled = await build({
-      stdin: { contents: "export * from 'kiss-ai-stack-rx';", resolveDir: root },
-      // As an app would: the package by its name through node_modules, not this project's tsconfig paths.
-      tsconfigRaw: {},
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    const inputs = Object.keys(bundled.metafile.inputs);
+    // Both entries, as an app on the socket bundles them.
+    const app = "export * from 'kiss-ai-stack-rx'; export * from 'kiss-ai-stack-rx/socket';";
+    const bundled = await bundle({ app });
+    const inputs = inputsOf(bundled);
     expect(inputs.filter((i) => /node-http|read-path|node-web-socket/.test(i)).sort()).toEqual(
       ['dist/esm/documents/read-path.browser.js', 'dist/esm/rest/node-http.browser.js', 'dist/esm/socket/node-web-socket.browser.js'],
     );
     expect(inputs.filter((i) => /\/ws\//.test(i))).toEqual([]);
     // The same bundle for Node keeps the real modules: the map is for browsers only.
-    const forNode = await build({
-      stdin: { contents: "export * from 'kiss-ai-stack-rx';", resolveDir: root },
-      // As an app would: the package by its name through node_modules, not this project's tsconfig paths.
-      tsconfigRaw: {},
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      external: ['rxjs', 'io-ts', 'fp-ts', 'ws'],
-    });
-    expect(Object.keys(forNode.metafile.inputs).filter((i) => /\.browser\.js$/.test(i))).toEqual([]);
+    const forNode = await bundle({ app }, { platform: 'node', external: ['rxjs', 'io-ts', 'fp-ts', 'ws'] });
+    expect(inputsOf(forNode).filter((i) => /\.browser\.js$/.test(i))).toEqual([]);
   });
 
-  // A TypeScript user's project importing both entries by name, as each moduleResolution finds
+  // A TypeScript user's project importing the entries by name, as each moduleResolution finds
   // them: node10 (ts-jest's usual `module: commonjs`) reads no exports map, so the subpath needs
   // typesVersions; node16 and nodenext use the exports map's types, `require` for a .cts file and
   // `import` for an .mts one; bundler uses the `import` types.
@@ -157,6 +140,7 @@ describe('the built package', () => {
     const consumer = `
       import { startTestServer, type AnswerScript, type QuestionAsked, type SeenRequest, type TestServer } from 'kiss-ai-stack-rx/testing';
       import { createSession, MissingGlobalError, type Answer } from 'kiss-ai-stack-rx';
+      import { socketTransport, type SocketTransportChoice } from 'kiss-ai-stack-rx/socket';
       const script: AnswerScript = ({ question, documents }: QuestionAsked) => ({ text: question, documents: documents.map((d) => ({ text: d.text })) });
       export async function run(): Promise<[string | undefined, readonly string[] | undefined, Answer['text']]> {
         const server: TestServer = await startTestServer({ answer: script });
@@ -168,6 +152,9 @@ describe('the built package', () => {
       }
       // @ts-expect-error the types are really loaded (not any): a wrong option is an error
       void startTestServer({ answer: 42 });
+      export const overSocket = (url: string) => createSession({ url, transport: socketTransport });
+      // @ts-expect-error the socket entry's types are loaded too
+      export const notAChoice: SocketTransportChoice = { kind: 'rest' };
     `;
     let app: string;
     beforeAll(() => {
@@ -183,7 +170,7 @@ describe('the built package', () => {
       ['node16', 'node16', ['index.cts', 'index.mts']],
       ['nodenext', 'nodenext', ['index.cts', 'index.mts']],
       ['bundler', 'esnext', ['index.ts']],
-    ])('type-checks imports of kiss-ai-stack-rx and kiss-ai-stack-rx/testing under moduleResolution %s', (resolution, module, files) => {
+    ])('type-checks imports of kiss-ai-stack-rx, kiss-ai-stack-rx/socket and kiss-ai-stack-rx/testing under moduleResolution %s', (resolution, module, files) => {
       const dir = join(app, resolution);
       mkdirSync(dir, { recursive: true });
       for (const file of files) writeFileSync(join(dir, file), consumer);

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { firstValueFrom } from 'rxjs';
 import { HttpError, SocketClosedError, UnauthorizedError, ValidationError, type KissClient } from '../../lib';
 import { errorFromSocketFrame } from '../../lib/errors/from-response';
+import { socketTransport } from '../../lib/socket';
 import { failure, hooks, startTarget, withHooks, type Target } from './target';
 
 let target: Target;
@@ -16,7 +17,7 @@ afterAll(() => target.stop());
 
 const wsUrl = () => target.client().endpoint.wsUrl;
 function socketClient(): KissClient {
-  const client = target.client({ transport: 'socket' });
+  const client = target.client({ transport: socketTransport });
   clients.push(client);
   return client;
 }

@@ -31,6 +31,7 @@ import { progressReporter } from '../../lib/documents/progress';
 import { streamedText } from '../../lib/protocol/streamed-body';
 import { eventually } from '../support/eventually';
 import { failure } from '../support/failure';
+import { transportOption } from '../support/transports';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiss-streamed-'));
 const ctx = { step: 'store' as const };
@@ -187,7 +188,7 @@ describe('storing big documents against the test server', () => {
 
   /** Stores, then asks: the test server's answer carries every stored document's text. */
   async function storedTexts(transport: 'rest' | 'socket', documents: DocumentSource[], options: Partial<ClientOptions> = {}) {
-    const client = createClient({ url: server.url, transport, ...options });
+    const client = createClient({ url: server.url, transport: transportOption(transport), ...options });
     const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));
     await firstValueFrom(client.bootstrap(auth));
     const progress: StoreProgress[] = [];

@@ -38,6 +38,7 @@ import {
   type Tally,
   within,
 } from './run';
+import { transportOption } from '../support/transports';
 
 jest.setTimeout(30_000);
 
@@ -88,13 +89,13 @@ const anyOf = (...checks: Check[]): Check => (o) => checks.some((c) => c(o));
 // ——— workloads ———
 
 function clientFor(run: Run, lane: Lane, url: string, extra: Record<string, unknown> = {}): KissClient {
-  return run.client({ url, transport: lane === 'socket' ? 'socket' : 'rest', ...extra, socket: { ...SOCKET, ...((extra.socket as object) ?? {}) } });
+  return run.client({ url, transport: transportOption(lane === 'socket' ? 'socket' : 'rest'), ...extra, socket: { ...SOCKET, ...((extra.socket as object) ?? {}) } });
 }
 
 function sessionFor(run: Run, lane: Lane, url: string, extra: Record<string, unknown> = {}): Session {
   return run.session({
     url,
-    transport: lane === 'socket' ? 'socket' : 'rest',
+    transport: transportOption(lane === 'socket' ? 'socket' : 'rest'),
     retry: RETRY,
     ...extra,
     socket: { ...SOCKET, ...((extra.socket as object) ?? {}) },
@@ -586,7 +587,7 @@ for (const allowInsecure of [false, true]) {
     const description = allowInsecure ? 'the request to be attempted (anything but a SessionMisuseError)' : 'SessionMisuseError naming allowInsecure, before any request';
     const options = {
       url,
-      transport: lane,
+      transport: transportOption(lane === 'socket' ? 'socket' : 'rest'),
       fetch,
       timeout: 300,
       socket: { ...SOCKET, webSocketFactory },

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { createClient, type Authorization, type KissClient } from '../../lib';
 import { answerFrame, type HostileSocket, type HostileWs, type ReceivedFrame, startHostileWs } from './hostile-ws';
 import { installCrashListeners, removeCrashListeners, crashLog } from './run';
+import { socketTransport } from '../../lib/socket';
 
 jest.setTimeout(120_000);
 
@@ -157,7 +158,7 @@ async function playOnce(script: Action[]): Promise<RunStats> {
   player.load(script);
   const client: KissClient = createClient({
     url: server.url,
-    transport: 'socket',
+    transport: socketTransport,
     timeout: 0, // no per-call timeout: an ask that never settles is a hang, not a KissTimeoutError
     socket: { reconnectDelay: 1, maxReconnectDelay: 10, reconnectAttempts: 5, idleTimeout: 2000, pingInterval: 0, maxInFlight: 32 },
   });

@@ -12,6 +12,7 @@ import { CancelledError, createSession, openSession, type Session, type SessionO
 import { startTestServer, type TestServer } from '../../lib/testing';
 import { eventually } from '../support/eventually';
 import { failure } from '../support/failure';
+import { transportOption } from '../support/transports';
 
 let server: TestServer;
 beforeAll(async () => (server = await startTestServer({ latencyMs: 20 })));
@@ -35,7 +36,7 @@ function arrived(step: 'authorize' | 'bootstrap', transport: 'rest' | 'socket', 
 }
 
 describe.each(['rest', 'socket'] as const)('cancelling an open session over %s', (transport) => {
-  const options: SessionOptions = { url: '', transport, retry: { baseDelay: 2 } };
+  const options: SessionOptions = { url: '', transport: transportOption(transport), retry: { baseDelay: 2 } };
   beforeEach(() => (options.url = server.url));
 
   it.each(['authorize', 'bootstrap'] as const)(

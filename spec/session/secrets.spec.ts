@@ -4,6 +4,7 @@ import { inspect } from 'node:util';
 import { firstValueFrom } from 'rxjs';
 import { createSession, memoryCredentialStore, type FetchLike, type Session } from '../../lib';
 import { startTestServer, type TestServer } from '../../lib/testing';
+import { transportOption } from '../support/transports';
 
 let server: TestServer;
 beforeAll(async () => (server = await startTestServer({ tokenLifetimeSeconds: 2 })));
@@ -27,7 +28,7 @@ describe('secrets', () => {
     const record = (label: string) => (message: string, data?: unknown) => output.push(`${label} ${message} ${JSON.stringify(data)} ${inspect(data, { depth: 10 })}`);
     const session: Session = createSession({
       url: server.url,
-      transport,
+      transport: transportOption(transport),
       fetch: recording,
       scope: 'persistent',
       credentials: memoryCredentialStore(),

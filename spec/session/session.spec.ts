@@ -15,6 +15,7 @@ import {
 import { startTestServer, type TestServer } from '../../lib/testing';
 import { eventually } from '../support/eventually';
 import { failure } from '../support/failure';
+import { transportOption } from '../support/transports';
 
 let server: TestServer;
 beforeAll(async () => (server = await startTestServer()));
@@ -92,7 +93,7 @@ describe('a session', () => {
   });
 
   it.each(['rest', 'socket'] as const)('answers 100 concurrent asks that meet an expired token with exactly one refresh (%s)', async (transport) => {
-    const s = session({ transport, socket: { maxInFlight: 100 } });
+    const s = session({ transport: transportOption(transport), socket: { maxInFlight: 100 } });
     await firstValueFrom(s.open());
     server.expireAllTokens();
     // Over REST each ask meets 401 "Invalid token"; over the socket the open socket ignores expiry,

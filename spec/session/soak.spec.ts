@@ -3,12 +3,13 @@
 import { firstValueFrom, interval, lastValueFrom, mergeMap, take, toArray } from 'rxjs';
 import { createSession, type SessionActivity } from '../../lib';
 import { startTestServer } from '../../lib/testing';
+import { transportOption } from '../support/transports';
 
 jest.setTimeout(40_000);
 
 async function soak(transport: 'rest' | 'socket') {
   const server = await startTestServer({ tokenLifetimeSeconds: 2 });
-  const session = createSession({ url: server.url, transport });
+  const session = createSession({ url: server.url, transport: transportOption(transport) });
   const events: SessionActivity[] = [];
   session.events$.subscribe((e) => events.push(e));
   try {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import { firstValueFrom } from 'rxjs';
 import { createClient } from '../../dist/esm/index.js';
+import { socketTransport } from '../../dist/esm/socket/index.js';
 
 const ASKS = Number(process.env.SOAK_ASKS ?? 50_000);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 200);
@@ -117,7 +118,7 @@ const rest = createClient({ url });
 const auth = await firstValueFrom(rest.authorize({ scope: 'temporary' }));
 const client = createClient({
   url,
-  transport: 'socket',
+  transport: socketTransport,
   timeout: 0, // no per-call timeout: the stall watchdog below turns a hang into a failure
   socket: { reconnectDelay: 5, maxReconnectDelay: 50, reconnectAttempts: 10, pingInterval: 0 },
 });

@@ -16,6 +16,7 @@ import { startTestServer, type TestServer } from '../../lib/testing';
 import { post, bearer } from '../testing/helpers';
 import { eventually } from '../support/eventually';
 import { failure } from '../support/failure';
+import { socketTransport } from '../../lib/socket';
 
 let server: TestServer;
 beforeAll(async () => (server = await startTestServer()));
@@ -24,7 +25,7 @@ afterAll(() => server.stop());
 const clients: KissClient[] = [];
 afterEach(() => clients.splice(0).forEach((c) => c.dispose()));
 function socketClient(options: Partial<Parameters<typeof createClient>[0]> = {}): KissClient {
-  const client = createClient({ url: server.url, transport: 'socket', ...options, socket: { reconnectDelay: 5, ...options.socket } });
+  const client = createClient({ url: server.url, transport: socketTransport, ...options, socket: { reconnectDelay: 5, ...options.socket } });
   clients.push(client);
   return client;
 }
@@ -57,7 +58,7 @@ describe('socket errors name the real cause', () => {
       token = context.token;
       return defaultWebSocketFactory(url, context);
     };
-    const session = createSession({ url: server.url, transport: 'socket', socket: { webSocketFactory: capture, reconnectDelay: 5 }, retry: { maxAttempts: 1 } });
+    const session = createSession({ url: server.url, transport: socketTransport, socket: { webSocketFactory: capture, reconnectDelay: 5 }, retry: { maxAttempts: 1 } });
     const activity: SessionActivity[] = [];
     session.events$.subscribe((a) => activity.push(a));
     await firstValueFrom(session.open());

@@ -4,6 +4,8 @@ import WebSocket from 'ws';
 import { firstValueFrom, lastValueFrom, map, merge, mergeMap, range, toArray } from 'rxjs';
 import {
   createClient,
+  createSession,
+  SessionMisuseError,
   HttpError,
   SocketClosedError,
   UnauthorizedError,
@@ -16,6 +18,7 @@ import {
 import { startTestServer, type TestServer } from '../../lib/testing';
 import { eventually } from '../support/eventually';
 import { failure } from '../support/failure';
+import { socketTransport } from '../../lib/socket';
 
 let server: TestServer;
 beforeAll(async () => (server = await startTestServer()));
@@ -26,7 +29,7 @@ const clients: KissClient[] = [];
 afterEach(() => clients.splice(0).forEach((c) => c.dispose()));
 
 function socketClient(socket: Parameters<typeof createClient>[0]['socket'] = {}): KissClient {
-  const client = createClient({ url: server.url, transport: 'socket', socket: { reconnectDelay: 5, ...socket } });
+  const client = createClient({ url: server.url, transport: socketTransport, socket: { reconnectDelay: 5, ...socket } });
   clients.push(client);
   return client;
 }
@@ -67,6 +70,27 @@ const standardOnly: WebSocketFactory = (url, { token }) => {
   ws.onclose = (event) => like.onclose?.(event);
   return like;
 };
+
+describe('choosing the socket transport', () => {
+  it('is socketTransport, from its own entry; the old string and anything else fail at once, saying where it is', () => {
+    expect(createClient({ url: server.url }).transport).toBe('rest');
+    expect(createClient({ url: server.url, transport: 'rest' }).transport).toBe('rest');
+    const misuse = (transport: unknown) => {
+      try {
+        createClient({ url: server.url, transport: transport as 'rest' });
+      } catch (error) {
+        expect(error).toBeInstanceOf(SessionMisuseError);
+        return (error as Error).message;
+      }
+      throw new Error(`transport ${String(transport)} was accepted`);
+    };
+    expect(misuse('socket')).toBe("The socket transport is in an entry of its own: import { socketTransport } from 'kiss-ai-stack-rx/socket' and pass transport: socketTransport.");
+    expect(misuse('ws')).toBe("The transport option must be 'rest' or socketTransport (from 'kiss-ai-stack-rx/socket'), not 'ws'.");
+    expect(misuse(null)).toMatch(/not object\.$/);
+    expect(misuse({ kind: 'rest' })).toMatch(/not object\.$/);
+    expect(() => createSession({ url: server.url, transport: 'socket' as 'rest' })).toThrow(SessionMisuseError);
+  });
+});
 
 describe('the socket transport', () => {
   it('runs the whole lifecycle over one socket, with the same API as REST', async () => {
@@ -301,7 +325,7 @@ describe('the socket transport', () => {
     await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = gate.address() as { port: number };
-      const client = createClient({ host: '127.0.0.1', port, secure: false, transport: 'socket', socket: { reconnectAttempts: 0 } });
+      const client = createClient({ host: '127.0.0.1', port, secure: false, transport: socketTransport, socket: { reconnectAttempts: 0 } });
       clients.push(client);
       const auth = await firstValueFrom(socketClient().authorize({ scope: 'persistent' }));
       await failure(firstValueFrom(client.ask(auth, 'compressed?')));
@@ -318,7 +342,7 @@ describe('the socket transport', () => {
   });
 
   it('fails queued requests with a TransportError when the server cannot be reached', async () => {
-    const client = createClient({ host: '127.0.0.1', port: 9, secure: false, transport: 'socket', socket: { reconnectAttempts: 1, reconnectDelay: 1 } });
+    const client = createClient({ host: '127.0.0.1', port: 9, secure: false, transport: socketTransport, socket: { reconnectAttempts: 1, reconnectDelay: 1 } });
     clients.push(client);
     const auth = await firstValueFrom(socketClient().authorize({ scope: 'persistent' }));
     const error = await failure(firstValueFrom(client.ask(auth, 'hello?')));

@@ -89,7 +89,8 @@ describe('kiss-ai-stack-rx/testing under jest-environment-jsdom', () => {
   it("serves a session of the client over the socket, where ws resolves to its browser stub", async () => {
     const server = await testing.startTestServer();
     try {
-      const session = client.createSession({ url: server.url, transport: 'socket' });
+      const { socketTransport } = require(require.resolve('kiss-ai-stack-rx/socket', { paths: [installed.app] })) as typeof import('../../lib/socket');
+      const session = client.createSession({ url: server.url, transport: socketTransport });
       await firstValueFrom(session.open());
       const answers = await Promise.all(['one?', 'two?', 'three?'].map((q) => firstValueFrom(session.ask(q))));
       expect(answers.map((a) => a.text)).toEqual(['Answer to "one?"', 'Answer to "two?"', 'Answer to "three?"']);

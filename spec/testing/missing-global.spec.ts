@@ -7,6 +7,7 @@ import { readTokenClaims } from '../../lib/auth/jwt-claims';
 import { errorFromNetworkFailure } from '../../lib/errors/from-response';
 import { startTestServer, type TestServer } from '../../lib/testing';
 import { failure } from '../support/failure';
+import { socketTransport } from '../../lib/socket';
 
 /** Runs `body` with the named globals removed, then puts them back as they were. */
 async function without<T>(names: readonly string[], body: () => Promise<T>): Promise<T> {
@@ -67,7 +68,7 @@ describe('a missing global', () => {
     const auth = await firstValueFrom(rest.authorize({ scope: 'temporary' }));
     const socket = createClient({
       url: server.url,
-      transport: 'socket',
+      transport: socketTransport,
       socket: {
         webSocketFactory: () => {
           throw new ReferenceError('WebSocket is not defined');

@@ -5,6 +5,8 @@ import { firstValueFrom } from 'rxjs';
 import { createClient, createSession } from '../../lib';
 import { startTestServer, type SeenRequest, type TestServer } from '../../lib/testing';
 import { authorize, base64, bearer, bootstrapped, post, TestSocket } from './helpers';
+import { transportOption } from '../support/transports';
+import { socketTransport } from '../../lib/socket';
 
 let server: TestServer;
 beforeAll(async () => (server = await startTestServer()));
@@ -19,7 +21,7 @@ const asked = (requests: readonly SeenRequest[]) =>
 
 describe('the request log', () => {
   it.each(['rest', 'socket'] as const)('keeps the question of every ask and the file names and metadata of every store (%s)', async (transport) => {
-    const session = createSession({ url: server.url, transport });
+    const session = createSession({ url: server.url, transport: transportOption(transport) });
     await firstValueFrom(session.open());
     await firstValueFrom(session.ask('What is KISS?'));
     await firstValueFrom(session.store([{ name: 'docs/notes.txt', data: 'secret contents' }, { name: 'b.bin', data: new Uint8Array([1]) }], { metadata: { team: 'docs', tags: ['a'] } }));
@@ -115,7 +117,7 @@ describe('the request log', () => {
   });
 
   it('never holds a token or a client secret, whatever carried them', async () => {
-    const session = createSession({ url: server.url, scope: 'persistent', transport: 'socket' });
+    const session = createSession({ url: server.url, scope: 'persistent', transport: socketTransport });
     await firstValueFrom(session.open());
     await firstValueFrom(session.ask('hello'));
     const auth = await authorize(server, 'persistent');

@@ -7,6 +7,7 @@ import { createClient, ServerError, SocketClosedError } from '../../lib';
 import { startTestServer, type AnswerScript, type QuestionAsked, type TestServer } from '../../lib/testing';
 import { failure } from '../support/failure';
 import { base64, bearer, bootstrapped, nodeRequest, post, TestSocket } from './helpers';
+import { transportOption } from '../support/transports';
 
 let server: TestServer;
 beforeAll(async () => (server = await startTestServer()));
@@ -21,7 +22,7 @@ function gate(): { opened: Promise<void>; open: () => void } {
 
 /** A client of the given transport with a bootstrapped temporary client; ends it afterwards. */
 async function withClient<T>(transport: 'rest' | 'socket', run: (client: ReturnType<typeof createClient>, auth: Parameters<ReturnType<typeof createClient>['ask']>[0]) => Promise<T>): Promise<T> {
-  const client = createClient({ url: server.url, transport });
+  const client = createClient({ url: server.url, transport: transportOption(transport) });
   const auth = await firstValueFrom(client.authorize({ scope: 'temporary' }));
   await firstValueFrom(client.bootstrap(auth));
   try {

@@ -3,10 +3,11 @@
 import { Component, computed, type Signal } from '@angular/core';
 import { type HttpInterceptorFn, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import type { Answer, Session, SessionStatus } from 'kiss-ai-stack-rx';
+import { socketTransport } from 'kiss-ai-stack-rx/socket';
 import { type AnswerSource, answerSources, httpClientFetch, injectKissSession, injectKissSignals, KISS_SESSION, lazySession, provideKissSession, resolvePageUrl } from '../../../lib/angular/index.js';
 
 const logRequests: HttpInterceptorFn = (request, next) => next(request);
-export const providers = [provideHttpClient(withFetch(), withInterceptors([logRequests])), ...provideKissSession({ url: '/kiss', lazy: true, transport: 'socket' })];
+export const providers = [provideHttpClient(withFetch(), withInterceptors([logRequests])), ...provideKissSession({ url: '/kiss', lazy: true, transport: socketTransport })];
 export const fromFactory = provideKissSession(() => ({ url: resolvePageUrl('/kiss', 'http://localhost:4200/'), httpClient: false }));
 
 export class Chat {

@@ -4,6 +4,7 @@
 // module of its own against lib/ (spec/build/docs-code.spec.ts). Kept out of tsconfig.json, so no spec sees these globals..
 import type * as Kiss from 'kiss-ai-stack-rx';
 import type * as Rx from 'rxjs';
+import type * as KissSocket from 'kiss-ai-stack-rx/socket';
 
 declare global {
   const createClient: typeof Kiss.createClient;
@@ -11,6 +12,7 @@ declare global {
   const openSession: typeof Kiss.openSession;
   const answerQuestions: typeof Kiss.answerQuestions;
   const isKissError: typeof Kiss.isKissError;
+  const socketTransport: typeof KissSocket.socketTransport;
   const firstValueFrom: typeof Rx.firstValueFrom;
   const lastValueFrom: typeof Rx.lastValueFrom;
   const filter: typeof Rx.filter;
