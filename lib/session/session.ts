@@ -4,7 +4,6 @@
  * @module
  */
 import {
-  asyncScheduler,
   BehaviorSubject,
   finalize,
   map,
@@ -21,7 +20,7 @@ import type { CredentialStore } from '../auth/credential-store.js';
 import { type RefreshReason, TokenManager, type TokenManagerConfig, withFreshToken } from '../auth/token-manager.js';
 import type { CallOptions } from '../call/call.js';
 import { type DeadlineQueue, deadlinesFor } from '../call/deadlines.js';
-import { catchError, defer, deferAsync, of, switchMap } from '../call/rx.js';
+import { catchError, defaultScheduler, defer, deferAsync, of, switchMap } from '../call/rx.js';
 import { type ClientOptions, createClient, DEFAULT_TIMEOUT_MS, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
 import type { Answer, SessionReply, StoreResult } from '../client/results.js';
 import type { DocumentSource } from '../documents/document-source.js';
@@ -191,7 +190,7 @@ class SessionImpl implements Session, TokenManagerConfig {
 
   constructor(options: SessionOptions) {
     this.#options = options;
-    this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#scheduler = options.scheduler ?? defaultScheduler;
     this.#scope = options.scope ?? 'temporary';
     this.#policy = options.retry ?? DEFAULT_POLICY;
     this.#refreshMargin = options.refreshMargin ?? 30_000;
