@@ -9,8 +9,9 @@
  * `exp` cannot time anything; a 401 will refresh it), and failed refreshes back off, a few times.
  * @module
  */
-import { defer, finalize, Observable, of, type SchedulerLike, shareReplay, type Subscription, switchMap, tap } from 'rxjs';
+import { finalize, Observable, type SchedulerLike, type Subscription, tap } from 'rxjs';
 import { deadlinesFor, MAX_TIMER_MS } from '../call/deadlines.js';
+import { defer, of, shareReplayOne, switchMap } from '../call/rx.js';
 import { SessionMisuseError } from '../errors/kiss-error.js';
 import { isRetryable, needsFreshToken } from '../retry/classify.js';
 import type { Authorization } from './authorization.js';
@@ -104,7 +105,7 @@ export class TokenManager {
       finalize(() => {
         if (this.inFlight === refresh) this.inFlight = undefined;
       }),
-      shareReplay({ bufferSize: 1, refCount: false }),
+      shareReplayOne(),
     );
     this.inFlight = refresh;
     return refresh;

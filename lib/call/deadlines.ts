@@ -5,7 +5,9 @@
  * run it in virtual time.
  * @module
  */
-import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
+import { isAsyncScheduler } from './async-scheduler.js';
+import { defaultScheduler } from './rx.js';
 
 /** setTimeout's largest delay (about 24.8 days); a longer one fires at once, so timers are armed for at most this. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -36,12 +38,13 @@ export class DeadlineQueue {
   private timerAt = Infinity;
 
   constructor(private readonly scheduler: SchedulerLike) {
-    this.native = scheduler === asyncScheduler;
+    this.native = scheduler === defaultScheduler || isAsyncScheduler(scheduler);
   }
 
   /**
-   * With the default scheduler the timer is a native, unref'd timeout: it never keeps a process
-   * alive, so it can stay armed while the queue is empty instead of being re-armed for every call.
+   * With the default scheduler (or RxJS's asyncScheduler, in Node) the timer is a native, unref'd
+   * timeout: it never keeps a process alive, so it can stay armed while the queue is empty instead
+   * of being re-armed for every call.
    * An injected scheduler (virtual time in tests) gets a scheduled action, cleared when unused.
    */
   private readonly native: boolean;

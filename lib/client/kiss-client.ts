@@ -3,7 +3,7 @@
  * Observables, over REST or over one multiplexed socket per session, with the same API either way.
  * @module
  */
-import { asyncScheduler, type Observable, type SchedulerLike, throwError } from 'rxjs';
+import { type Observable, type SchedulerLike, throwError } from 'rxjs';
 import { Authorization } from '../auth/authorization.js';
 import { type ErrorContext, KissError, SessionMisuseError, type Step, withoutSecrets } from '../errors/kiss-error.js';
 import type { DocumentSource } from '../documents/document-source.js';
@@ -17,6 +17,7 @@ import type { SocketOptions, SocketTransport, SocketTransportChoice } from '../s
 import { call, type CallOptions } from '../call/call.js';
 import { cached } from '../call/cache.js';
 import { type DeadlineQueue, deadlinesFor } from '../call/deadlines.js';
+import { defaultScheduler } from '../call/rx.js';
 import { authorizeBody, type AuthorizeRequest, checkCallOptions, checkTimeout, documentsBody, questionBody, requireToken } from './requests.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from '../documents/document-source.js';
 import { type Answer, type SessionReply, type StoreResult, toAnswer, toSessionReply, toStoreResult } from './results.js';
@@ -80,7 +81,7 @@ export interface ClientOptions extends EndpointOptions {
    * @default 104857600 (100 MiB)
    */
   maxDocumentBytes?: number;
-  /** Scheduler for timeouts and socket timers, so tests can run in virtual time. @default asyncScheduler */
+  /** Scheduler for timeouts and socket timers, so tests can run in virtual time. @default real time, as RxJS's asyncScheduler */
   scheduler?: SchedulerLike;
   /**
    * How the socket transport gets a fresh token after its handshake is refused (403), given the
@@ -218,7 +219,7 @@ class Client implements KissClient {
 
   constructor(options: ClientOptions) {
     this.endpoint = internEndpoint(resolveEndpoint(options));
-    this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#scheduler = options.scheduler ?? defaultScheduler;
     this.#deadlines = deadlinesFor(this.#scheduler);
     this.#defaultTimeout = checkTimeout(options.timeout, 'timeout', {}) ?? DEFAULT_TIMEOUT_MS;
     this.#maxDocumentBytes = checkSize(options.maxDocumentBytes, 'maxDocumentBytes') ?? DEFAULT_MAX_DOCUMENT_BYTES;

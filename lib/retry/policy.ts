@@ -3,7 +3,8 @@
  * retrying is decided in classify.ts; this file only decides when.
  * @module
  */
-import { type MonoTypeOperatorFunction, type SchedulerLike, retry, timer } from 'rxjs';
+import type { MonoTypeOperatorFunction, SchedulerLike } from 'rxjs';
+import { retryAfter } from '../call/rx.js';
 import { HttpError, type KissError, type Step } from '../errors/kiss-error.js';
 import { isRetryable } from './classify.js';
 
@@ -81,12 +82,10 @@ export function retryWithPolicy<T>(
   onRetry?: (info: RetryInfo) => void,
   random?: () => number,
 ): MonoTypeOperatorFunction<T> {
-  return retry({
-    delay: (error: KissError, attempt: number) => {
-      const delayMs = nextRetryDelay(step, policy, error, attempt, random);
-      if (delayMs === undefined) throw error;
-      onRetry?.({ step, attempt, delayMs, error });
-      return timer(delayMs, scheduler);
-    },
-  });
+  return retryAfter((error: unknown, attempt: number) => {
+    const delayMs = nextRetryDelay(step, policy, error, attempt, random);
+    if (delayMs === undefined) throw error;
+    onRetry?.({ step, attempt, delayMs, error: error as KissError });
+    return delayMs;
+  }, scheduler);
 }

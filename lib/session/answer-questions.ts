@@ -2,7 +2,8 @@
  * Turning a stream of questions into a stream of answers.
  * @module
  */
-import { concatMap, mergeMap, type OperatorFunction, switchMap } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import { concatMap, mergeMap, switchMap } from '../call/rx.js';
 import type { Answer } from '../client/results.js';
 import type { Session } from './session.js';
 

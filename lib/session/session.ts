@@ -4,19 +4,14 @@
  * @module
  */
 import {
-  asyncScheduler,
   BehaviorSubject,
-  catchError,
-  defer,
   finalize,
   map,
   type MonoTypeOperatorFunction,
   Observable,
-  of,
   type SchedulerLike,
   type Subscription,
   Subject,
-  switchMap,
   tap,
   throwError,
 } from 'rxjs';
@@ -25,6 +20,7 @@ import type { CredentialStore } from '../auth/credential-store.js';
 import { type RefreshReason, TokenManager, type TokenManagerConfig, withFreshToken } from '../auth/token-manager.js';
 import type { CallOptions } from '../call/call.js';
 import { type DeadlineQueue, deadlinesFor } from '../call/deadlines.js';
+import { catchError, defaultScheduler, defer, deferAsync, of, switchMap } from '../call/rx.js';
 import { type ClientOptions, createClient, DEFAULT_TIMEOUT_MS, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
 import type { Answer, SessionReply, StoreResult } from '../client/results.js';
 import type { DocumentSource } from '../documents/document-source.js';
@@ -194,7 +190,7 @@ class SessionImpl implements Session, TokenManagerConfig {
 
   constructor(options: SessionOptions) {
     this.#options = options;
-    this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#scheduler = options.scheduler ?? defaultScheduler;
     this.#scope = options.scope ?? 'temporary';
     this.#policy = options.retry ?? DEFAULT_POLICY;
     this.#refreshMargin = options.refreshMargin ?? 30_000;
@@ -579,7 +575,7 @@ class SessionImpl implements Session, TokenManagerConfig {
       };
     });
 
-    const authorizeStep = defer(() => this.#savedCredentials()).pipe(
+    const authorizeStep = deferAsync(() => this.#savedCredentials()).pipe(
       switchMap((saved) =>
         saved
           ? client.authorize({ clientId: saved.clientId, clientSecret: saved.clientSecret }, callOptions).pipe(
@@ -588,7 +584,7 @@ class SessionImpl implements Session, TokenManagerConfig {
               // forget them and start a new client.
               catchError((error: unknown) =>
                 error instanceof UnauthorizedError
-                  ? defer(async () => this.#options.credentials?.clear()).pipe(switchMap(() => newClient.pipe(map((auth) => ({ auth, created: true })))))
+                  ? deferAsync(async () => this.#options.credentials?.clear()).pipe(switchMap(() => newClient.pipe(map((auth) => ({ auth, created: true })))))
                   : throwError(() => error),
               ),
             )
@@ -598,14 +594,14 @@ class SessionImpl implements Session, TokenManagerConfig {
     );
 
     const run = authorizeStep.pipe(
-      switchMap(async (result) => {
+      switchMap((result) => deferAsync(async () => {
         obtained = result;
         tokens.set(result.auth);
         if (result.created) await this.#saveCredentials(result.auth);
         if (abandoned) return;
         this.#dispatch({ type: 'authorized' });
         this.#dispatch({ type: 'bootstrap' });
-      }),
+      })),
       switchMap(() => {
         bootstrapStarted = true;
         return this.#authorized((auth) => client.bootstrap(auth, { ...callOptions, query: this.#options.bootstrapQuery })).pipe(

@@ -107,12 +107,13 @@ describe('the built package', () => {
     expect(out.trim().split('\n')).toEqual(['Greetings!', 'Answer to "over http"']);
   });
 
-  // The `browser` field swaps the Node-only modules (node:http requests, file paths, `ws`) for
-  // stand-ins, so a browser app bundling the package carries none of their code.
+  // The `browser` field swaps the Node-only modules (node:http requests, file paths, `ws`, the
+  // check for RxJS's asyncScheduler) for stand-ins, so a browser app bundling the package carries
+  // none of their code.
   it('maps every Node-only module to a browser stand-in exporting the same names', async () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { browser: Record<string, string> };
     const pairs = Object.entries(pkg.browser);
-    expect(pairs.length).toBe(6);
+    expect(pairs.length).toBe(8);
     for (const [node, browser] of pairs) {
       const exportsOf = (file: string) =>
         run(['-e', `console.log(Object.keys(require(${JSON.stringify(join(root, file))})).sort().join(','))`]).trim();
@@ -123,9 +124,12 @@ describe('the built package', () => {
     const app = "export * from 'kiss-ai-stack-rx'; export * from 'kiss-ai-stack-rx/socket';";
     const bundled = await bundle({ app });
     const inputs = inputsOf(bundled);
-    expect(inputs.filter((i) => /node-http|read-path|node-web-socket/.test(i)).sort()).toEqual(
-      ['dist/esm/documents/read-path.browser.js', 'dist/esm/rest/node-http.browser.js', 'dist/esm/socket/node-web-socket.browser.js'],
-    );
+    expect(inputs.filter((i) => /node-http|read-path|node-web-socket|async-scheduler/.test(i)).sort()).toEqual([
+      'dist/esm/call/async-scheduler.browser.js',
+      'dist/esm/documents/read-path.browser.js',
+      'dist/esm/rest/node-http.browser.js',
+      'dist/esm/socket/node-web-socket.browser.js',
+    ]);
     expect(inputs.filter((i) => /\/ws\//.test(i))).toEqual([]);
     // The same bundle for Node keeps the real modules: the map is for browsers only.
     const forNode = await bundle({ app }, { platform: 'node', external: ['rxjs', 'io-ts', 'fp-ts', 'ws'] });

@@ -80,7 +80,8 @@ describe('TokenManager: a proactive refresh that cannot storm', () => {
 });
 
 // Virtual time: the manager is given the TestScheduler itself (its timers go through the shared
-// deadline queue, which only drives a native timer for the real asyncScheduler).
+// deadline queue, which only drives a native timer for real time: the default scheduler, or RxJS's
+// asyncScheduler).
 describe('TokenManager (virtual time)', () => {
   it('refreshes proactively, a margin before expiry, and again for each new token', () => {
     const test = new TestScheduler((a, b) => expect(a).toEqual(b));

@@ -1,5 +1,7 @@
+import { asyncScheduler } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { DeadlineQueue } from '../../lib/call/deadlines';
+import { defaultScheduler } from '../../lib/call/rx';
 
 const scheduler = () => new TestScheduler((a, b) => expect(a).toEqual(b));
 
@@ -45,5 +47,26 @@ describe('DeadlineQueue', () => {
       test.flush();
       expect(fired).toEqual(Array.from({ length: 20 }, (_, k) => k * 10));
     });
+  });
+
+  // Real time (the default scheduler, or RxJS's asyncScheduler given as one) is served by a native
+  // timeout that is unref'd: pending deadlines (a session's token refresh) never keep Node running.
+  it.each([
+    ['the default scheduler', defaultScheduler],
+    ["RxJS's asyncScheduler", asyncScheduler],
+  ])('times %s with an unref\'d timer that fires', async (_name, scheduler) => {
+    const refTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const queue = new DeadlineQueue(scheduler);
+    const before = refTimers();
+    const fired = new Promise<void>((resolve) => queue.add(5, resolve));
+    expect(refTimers()).toBe(before);
+    await fired;
+  });
+
+  it('times a virtual-time scheduler with its own actions', () => {
+    const test = scheduler();
+    const queue = new DeadlineQueue(test);
+    queue.add(10, () => undefined);
+    expect(test.actions).toHaveLength(1);
   });
 });
