@@ -16,10 +16,9 @@ import {
   inContext,
   type KissError,
   SessionMisuseError,
-  type SocketCloseCause,
-  SocketClosedError,
   UnauthorizedError,
 } from '../errors/kiss-error.js';
+import { type SocketCloseCause, SocketClosedError } from './errors.js';
 import { scrubSecrets } from '../errors/redact.js';
 import { errorFromHttpResponse, errorFromNetworkFailure, errorFromSocketFrame, parseRetryAfter } from '../errors/from-response.js';
 import type { SocketEvent, StackResponseBody } from '../protocol/codecs.js';

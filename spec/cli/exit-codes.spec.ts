@@ -6,16 +6,15 @@ import {
   HttpError,
   KissTimeoutError,
   NotStoredError,
-  PayloadTooLargeError,
   ServerError,
   SessionMisuseError,
-  SocketClosedError,
   TransportError,
   UnauthorizedError,
   ValidationError,
   type AnyKissError,
   type KissErrorKind,
 } from '../../lib';
+import { PayloadTooLargeError, SocketClosedError } from '../../lib/socket';
 import { CliError, EXIT, exitCodeFor, usageError } from '../../lib/cli/exit-codes';
 import { USAGE } from '../../lib/cli/usage';
 

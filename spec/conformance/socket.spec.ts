@@ -4,9 +4,9 @@ import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { firstValueFrom } from 'rxjs';
-import { HttpError, SocketClosedError, UnauthorizedError, ValidationError, type KissClient } from '../../lib';
+import { HttpError, UnauthorizedError, ValidationError, type KissClient } from '../../lib';
 import { errorFromSocketFrame } from '../../lib/errors/from-response';
-import { socketTransport } from '../../lib/socket';
+import { socketTransport, SocketClosedError } from '../../lib/socket';
 import { failure, hooks, startTarget, withHooks, type Target } from './target';
 
 let target: Target;

@@ -20,10 +20,10 @@ import {
   type KissClient,
   type Session,
   SessionMisuseError,
-  SocketClosedError,
   UnauthorizedError,
   ValidationError,
 } from '../../lib';
+import { SocketClosedError } from '../../lib/socket';
 import { closedPort, type HostileRequest, type HttpAction } from './hostile-http';
 import { answerFrame, type HostileSocket, type HostileWs, type ReceivedFrame, type WsBehavior } from './hostile-ws';
 import {

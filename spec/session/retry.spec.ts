@@ -8,13 +8,13 @@ import {
   NotStoredError,
   ServerError,
   SessionMisuseError,
-  SocketClosedError,
   KissTimeoutError,
   TransportError,
   UnauthorizedError,
   ValidationError,
   type KissError,
 } from '../../lib';
+import { SocketClosedError } from '../../lib/socket';
 import { isRetryable } from '../../lib/retry/classify';
 import { backoffDelay, retryWithPolicy, type RetryInfo } from '../../lib/retry/policy';
 

@@ -3,8 +3,6 @@ import { firstValueFrom, of } from 'rxjs';
 import {
   createClient,
   createSession,
-  PayloadTooLargeError,
-  SocketClosedError,
   UnauthorizedError,
   type KissClient,
   type SessionActivity,
@@ -16,7 +14,7 @@ import { startTestServer, type TestServer } from '../../lib/testing';
 import { post, bearer } from '../testing/helpers';
 import { eventually } from '../support/eventually';
 import { failure } from '../support/failure';
-import { socketTransport } from '../../lib/socket';
+import { socketTransport, PayloadTooLargeError, SocketClosedError } from '../../lib/socket';
 
 let server: TestServer;
 beforeAll(async () => (server = await startTestServer()));

@@ -7,7 +7,6 @@ import {
   createSession,
   SessionMisuseError,
   HttpError,
-  SocketClosedError,
   UnauthorizedError,
   ValidationError,
   type Authorization,
@@ -18,7 +17,7 @@ import {
 import { startTestServer, type TestServer } from '../../lib/testing';
 import { eventually } from '../support/eventually';
 import { failure } from '../support/failure';
-import { socketTransport } from '../../lib/socket';
+import { socketTransport, SocketClosedError } from '../../lib/socket';
 
 let server: TestServer;
 beforeAll(async () => (server = await startTestServer()));

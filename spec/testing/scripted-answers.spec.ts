@@ -3,7 +3,8 @@
 // a script that throws plays a stack that raised; the default stays the deterministic echo.
 import { Agent } from 'node:http';
 import { firstValueFrom } from 'rxjs';
-import { createClient, ServerError, SocketClosedError } from '../../lib';
+import { createClient, ServerError } from '../../lib';
+import { SocketClosedError } from '../../lib/socket';
 import { startTestServer, type AnswerScript, type QuestionAsked, type TestServer } from '../../lib/testing';
 import { failure } from '../support/failure';
 import { base64, bearer, bootstrapped, nodeRequest, post, TestSocket } from './helpers';
