@@ -26,7 +26,6 @@ import {
   type OperatorFunction,
   type SchedulerAction,
   type SchedulerLike,
-  Subject,
   Subscriber,
   Subscription,
 } from 'rxjs';
@@ -302,9 +301,53 @@ function timer(delay: number, scheduler: SchedulerLike): Observable<0> {
   );
 }
 
+/**
+ * What lib/ needs of a Subject, without RxJS's Subject class (with its error classes, 3 KB of a
+ * browser bundle): `next`, `error` and `complete` reach every subscriber subscribed when they are
+ * called (a snapshot, as a Subject's: one added during a `next` gets the values after it); a
+ * subscriber added once it has ended gets the end at once. Subscribers are RxJS Subscribers, which
+ * catch what an observer throws, so one cannot stop the others.
+ */
+export class Multicast<T> {
+  /** Replaced, never changed in place: a delivery in progress keeps its snapshot. */
+  #subscribers: readonly Subscriber<T>[] = [];
+  #end: { error: unknown } | 'complete' | undefined;
+
+  /** Adds `subscriber` until it unsubscribes, or ends it at once when this has ended. */
+  subscribe(subscriber: Subscriber<T>): void {
+    const end = this.#end;
+    if (end) return end === 'complete' ? subscriber.complete() : subscriber.error(end.error);
+    this.#subscribers = [...this.#subscribers, subscriber];
+    subscriber.add(() => (this.#subscribers = this.#subscribers.filter((s) => s !== subscriber)));
+  }
+
+  next(value: T): void {
+    if (!this.#end) for (const subscriber of this.#subscribers) subscriber.next(value);
+  }
+
+  error(error: unknown): void {
+    this.#finish({ error });
+  }
+
+  complete(): void {
+    this.#finish('complete');
+  }
+
+  #finish(end: { error: unknown } | 'complete'): void {
+    if (this.#end) return;
+    this.#end = end;
+    const subscribers = this.#subscribers;
+    this.#subscribers = [];
+    for (const subscriber of subscribers) {
+      if (end === 'complete') subscriber.complete();
+      else subscriber.error(end.error);
+    }
+  }
+}
+
 /** One connection of {@link shareReplayOne}: its subject, and the last value it relayed (as a ReplaySubject(1)). */
 interface Replay<T> {
-  readonly subject: Subject<T>;
+  readonly subject: Multicast<T>;
   hasValue: boolean;
   value: T | undefined;
   completed: boolean;
@@ -323,7 +366,7 @@ export function shareReplayOne<T>(): MonoTypeOperatorFunction<T> {
     let subscribers = 0;
     return new Observable<T>((subscriber) => {
       subscribers++;
-      const dest = (replay ??= { subject: new Subject<T>(), hasValue: false, value: undefined, completed: false });
+      const dest = (replay ??= { subject: new Multicast<T>(), hasValue: false, value: undefined, completed: false });
       subscriber.add(() => {
         subscribers--;
       });

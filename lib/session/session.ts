@@ -4,14 +4,12 @@
  * @module
  */
 import {
-  BehaviorSubject,
   finalize,
   map,
   type MonoTypeOperatorFunction,
   Observable,
   type SchedulerLike,
   type Subscription,
-  Subject,
   tap,
   throwError,
 } from 'rxjs';
@@ -20,7 +18,7 @@ import type { CredentialStore } from '../auth/credential-store.js';
 import { type RefreshReason, TokenManager, type TokenManagerConfig, withFreshToken } from '../auth/token-manager.js';
 import type { CallOptions } from '../call/call.js';
 import { type DeadlineQueue, deadlinesFor } from '../call/deadlines.js';
-import { catchError, defaultScheduler, defer, deferAsync, of, switchMap } from '../call/rx.js';
+import { catchError, defaultScheduler, defer, deferAsync, Multicast, of, switchMap } from '../call/rx.js';
 import { type ClientOptions, createClient, DEFAULT_TIMEOUT_MS, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
 import type { Answer, SessionReply, StoreResult } from '../client/results.js';
 import type { DocumentSource } from '../documents/document-source.js';
@@ -178,9 +176,9 @@ class SessionImpl implements Session, TokenManagerConfig {
   /** The open() in flight, if any. */
   #opening: Opening | undefined;
   /** Made at the first subscription (see the class's comment). */
-  #stateSubject: BehaviorSubject<SessionState> | undefined;
-  #events: Subject<SessionActivity> | undefined;
-  #answers: Subject<Answer> | undefined;
+  #stateSubject: Multicast<SessionState> | undefined;
+  #events: Multicast<SessionActivity> | undefined;
+  #answers: Multicast<Answer> | undefined;
   /** The streams, made at the first read: `session.state$ === session.state$`. */
   #state$: Observable<SessionState> | undefined;
   #events$: Observable<SessionActivity> | undefined;
@@ -229,20 +227,22 @@ class SessionImpl implements Session, TokenManagerConfig {
         subscriber.next(this.#state);
         return subscriber.complete();
       }
-      return (this.#stateSubject ??= new BehaviorSubject(this.#state)).subscribe(subscriber);
+      // As a BehaviorSubject: subscribed first, then the current state.
+      (this.#stateSubject ??= new Multicast()).subscribe(subscriber);
+      subscriber.next(this.#state);
     }));
   }
 
   get events$(): Observable<SessionActivity> {
-    return (this.#events$ ??= this.#hot(() => (this.#events ??= new Subject())));
+    return (this.#events$ ??= this.#hot(() => (this.#events ??= new Multicast())));
   }
 
   get answers$(): Observable<Answer> {
-    return (this.#answers$ ??= this.#hot(() => (this.#answers ??= new Subject())));
+    return (this.#answers$ ??= this.#hot(() => (this.#answers ??= new Multicast())));
   }
 
   /** A hot stream over the subject `subject()` makes (once); an ended session's completes at once. */
-  #hot<T>(subject: () => Subject<T>): Observable<T> {
+  #hot<T>(subject: () => Multicast<T>): Observable<T> {
     return new Observable<T>((subscriber) => (this.#ended ? subscriber.complete() : subject().subscribe(subscriber)));
   }
 

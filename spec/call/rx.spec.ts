@@ -427,6 +427,103 @@ describe.each(implementations)('%s', (_name, op) => {
   });
 });
 
+/** A hot stream over a multicast, as the session's state$, events$ and answers$ are. */
+interface Hot<T> {
+  stream: Observable<T>;
+  next(value: T): void;
+  error(error: unknown): void;
+  complete(): void;
+}
+
+const multicasts: Array<[string, () => Hot<string>]> = [
+  [
+    'lib/call/rx Multicast',
+    () => {
+      const m = new rx.Multicast<string>();
+      return { stream: new Observable<string>((s) => m.subscribe(s)), next: (v) => m.next(v), error: (e) => m.error(e), complete: () => m.complete() };
+    },
+  ],
+  [
+    'rxjs Subject',
+    () => {
+      const m = new Subject<string>();
+      return { stream: new Observable<string>((s) => m.subscribe(s)), next: (v) => m.next(v), error: (e) => m.error(e), complete: () => m.complete() };
+    },
+  ],
+];
+
+describe.each(multicasts)('%s', (_name, make) => {
+  /** Subscribes `name` to `hot`, logging what it gets; `onNext` runs after each value is logged. */
+  const watch = (hot: Hot<string>, log: string[], name: string, onNext?: (value: string) => void) =>
+    hot.stream.subscribe({ next: (v) => (log.push(`${name}:${v}`), onNext?.(v)), error: (e) => log.push(`${name}!${String(e)}`), complete: () => log.push(`${name}|`) });
+
+  it('gives each value to the subscribers subscribed when it was sent, in subscription order', () => {
+    const hot = make();
+    const log: string[] = [];
+    watch(hot, log, 'a', (v) => v === 'one' && watch(hot, log, 'late'));
+    watch(hot, log, 'b');
+    hot.next('one');
+    hot.next('two');
+    expect(log).toEqual(['a:one', 'b:one', 'a:two', 'b:two', 'late:two']);
+  });
+
+  it('gives nothing more to a subscriber that unsubscribed, even during a delivery', () => {
+    const hot = make();
+    const log: string[] = [];
+    let b: rxjs.Subscription | undefined;
+    watch(hot, log, 'a', () => b?.unsubscribe());
+    b = watch(hot, log, 'b');
+    hot.next('one');
+    hot.next('two');
+    expect(log).toEqual(['a:one', 'a:two']);
+  });
+
+  it('completes every subscriber once, ignores values after, and completes a subscriber that comes later at once', () => {
+    const hot = make();
+    const log: string[] = [];
+    watch(hot, log, 'a');
+    watch(hot, log, 'b');
+    hot.complete();
+    hot.complete();
+    hot.next('after');
+    watch(hot, log, 'late');
+    expect(log).toEqual(['a|', 'b|', 'late|']);
+  });
+
+  it('errors every subscriber, and a subscriber that comes later at once', () => {
+    const hot = make();
+    const log: string[] = [];
+    watch(hot, log, 'a');
+    hot.error('boom');
+    hot.next('after');
+    hot.complete();
+    watch(hot, log, 'late');
+    expect(log).toEqual(['a!boom', 'late!boom']);
+  });
+
+  it('delivers to the others when one observer throws (the throw is reported, not raised)', () => {
+    const reported: unknown[] = [];
+    const previous = rxjs.config.onUnhandledError;
+    rxjs.config.onUnhandledError = (error) => reported.push(error);
+    jest.useFakeTimers();
+    try {
+      const hot = make();
+      const log: string[] = [];
+      hot.stream.subscribe(() => {
+        throw new Error('observer failed');
+      });
+      watch(hot, log, 'b');
+      expect(() => hot.next('one')).not.toThrow();
+      jest.runAllTimers();
+      expect(log).toEqual(['b:one']);
+      expect(reported).toEqual([new Error('observer failed')]);
+    } finally {
+      jest.useRealTimers();
+      rxjs.config.onUnhandledError = previous;
+    }
+  });
+});
+
 describe('deferAsync', () => {
   it('starts at each subscription and emits what the promise resolves to, then completes', async () => {
     let starts = 0;
