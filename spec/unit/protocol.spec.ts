@@ -62,6 +62,19 @@ describe('protocol codecs', () => {
     expect(nested.path).toBe('documents[1]');
   });
 
+  it('reports the first of many bad items of a long array (their reports nest as deep as it is long)', () => {
+    const ids = Array.from({ length: 50_000 }, (_, i) => i);
+    expect(decodeFailure(() => decodeOrThrow(storeExtrasCodec, { documents: ids })).path).toBe('documents[0]');
+  });
+
+  it('keeps the fields the codec does not name, also when a field that may be anything is missing', () => {
+    const full = { stack_id: 's', result: 'a', extras: null, more: 1 };
+    expect(decodeOrThrow(stackResponseCodec, full)).toBe(full);
+    // `extras: unknown` takes undefined, so an answer without it decodes (and fails later, as an answer)
+    const noExtras = { stack_id: 's', result: 'a', more: 1 };
+    expect(decodeOrThrow(stackResponseCodec, noExtras)).toBe(noExtras);
+  });
+
   it('redacts secrets and truncates long values in decode errors', () => {
     const e = decodeFailure(() => decodeOrThrow(authResponseCodec, { access_token: FAKE_JWT, client_secret: 'hunter2', client_id: 3, pad: 'x'.repeat(500) }));
     expect(e.path).toBe('client_id');
