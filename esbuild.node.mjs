@@ -1,10 +1,11 @@
 // The Node ESM entries (dist/node/index.mjs and socket.mjs), run by `npm run build` after tsc. Node's ESM loader
 // is slow on many small files and on CommonJS packages (io-ts has no ES module build Node will
-// load: it parses it to guess its exports). So for Node the main entry is one file, and io-ts is
-// loaded with `require`. Browsers and bundlers keep dist/esm.
+// load: it parses it to guess its exports). So for Node the main entry is one file, and io-ts's
+// modules (`io-ts/lib/Decoder.js`, `io-ts/lib/Guard.js`) are loaded with `require`. Browsers and
+// bundlers keep dist/esm.
 import { build } from 'esbuild';
 
-const cjsOnly = /^io-ts$/;
+const cjsOnly = /^io-ts(\/|$)/;
 
 await build({
   // The socket transport has an entry of its own (so that browser apps on REST alone do not bundle
@@ -27,7 +28,8 @@ await build({
     {
       name: 'require-commonjs-packages',
       setup(b) {
-        // `import * as t from 'io-ts'` becomes a CommonJS shim that requires it: no ESM loader work.
+        // `import * as D from 'io-ts/lib/Decoder.js'` becomes a CommonJS shim that requires it: no
+        // ESM loader work.
         b.onResolve({ filter: cjsOnly }, (args) => (args.namespace === 'cjs-package' ? { path: args.path, external: true } : { path: args.path, namespace: 'cjs-package' }));
         b.onLoad({ filter: /.*/, namespace: 'cjs-package' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js', resolveDir: process.cwd() }));
       },

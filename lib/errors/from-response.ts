@@ -3,9 +3,9 @@
  * {@link KissError}.
  * @module
  */
+import type { TypeOf } from '../protocol/codec.js';
 import { errorBodyCodec, validationIssueCodec } from '../protocol/codecs.js';
 import { tryParseJson } from '../protocol/decode.js';
-import * as t from 'io-ts';
 import {
   type ErrorContext,
   type FieldIssue,
@@ -20,7 +20,7 @@ import {
 import { missingGlobalBehind } from './missing-global.js';
 import { previewValue } from './redact.js';
 
-type Issue = t.TypeOf<typeof validationIssueCodec>;
+type Issue = TypeOf<typeof validationIssueCodec>;
 
 const toFieldIssue = (issue: Issue): FieldIssue => ({
   location: issue.loc.join('.'),
@@ -53,9 +53,9 @@ export function errorFromHttpResponse(
 ): HttpError {
   let detail: string | undefined;
   let issues: FieldIssue[] | undefined;
-  const decoded = errorBodyCodec.decode(tryParseJson(bodyText));
-  if (decoded._tag === 'Right') {
-    const d = decoded.right.detail;
+  const body = tryParseJson(bodyText);
+  if (errorBodyCodec.is(body)) {
+    const d = body.detail;
     if (typeof d === 'string') detail = d;
     else issues = d.map(toFieldIssue);
   } else if (bodyText.trim()) {

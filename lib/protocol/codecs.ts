@@ -1,18 +1,32 @@
 /**
  * io-ts codecs for every message of the KISS AI Stack wire protocol, both directions.
  * See PROTOCOL.md; every body the client receives passes one of these before anything else sees it.
- * Codecs built with `t.type`/`t.partial` accept unknown extra fields, as the server may add some.
+ * Codecs built with `struct`/`partial` accept unknown extra fields, as the server may add some.
+ * A codec's name is what a `DecodeError` says was expected.
  * @module
  */
-import * as t from 'io-ts';
-
-const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
+import {
+  array,
+  intersect,
+  literal,
+  named,
+  nullable,
+  number,
+  partial,
+  record,
+  string,
+  struct,
+  type TypeOf,
+  union,
+  unknown,
+  UnknownRecord,
+} from './codec.js';
 
 /**
  * The two client scopes the server knows.
  * @category Protocol
  */
-export const scopeCodec = t.keyof({ temporary: null, persistent: null }, 'Scope');
+export const scopeCodec = named('Scope', literal('temporary', 'persistent'));
 /**
  * `temporary` clients end when their session is closed; `persistent` clients stay active.
  * @category Protocol
@@ -23,131 +37,122 @@ export type Scope = 'temporary' | 'persistent';
  * `POST /auth` request body: a scope for a new client, or the credentials of an active one.
  * @category Protocol
  */
-export const authRequestCodec = t.partial(
-  { scope: scopeCodec, client_id: t.string, client_secret: t.string },
+export const authRequestCodec = named(
   'AuthRequest',
+  partial({ scope: scopeCodec, client_id: string, client_secret: string }),
 );
 /** @category Protocol */
-export type AuthRequestBody = t.TypeOf<typeof authRequestCodec>;
+export type AuthRequestBody = TypeOf<typeof authRequestCodec>;
 
 /**
  * `POST /auth` 200 response body.
  * @category Protocol
  */
-export const authResponseCodec = t.type(
-  { access_token: t.string, client_id: t.string, client_secret: t.string },
+export const authResponseCodec = named(
   'AuthResponse',
+  struct({ access_token: string, client_id: string, client_secret: string }),
 );
 /** @category Protocol */
-export type AuthResponseBody = t.TypeOf<typeof authResponseCodec>;
+export type AuthResponseBody = TypeOf<typeof authResponseCodec>;
 
 /**
  * Body of bootstrap, ask and destroy requests: `{ query }`.
  * @category Protocol
  */
-export const queryBodyCodec = t.type({ query: t.string }, 'QueryBody');
+export const queryBodyCodec = named('QueryBody', struct({ query: string }));
 /** @category Protocol */
-export type QueryBody = t.TypeOf<typeof queryBodyCodec>;
+export type QueryBody = TypeOf<typeof queryBodyCodec>;
 
 /**
  * One document as sent on the wire: its base name and base64 content.
  * @category Protocol
  */
-export const wireFileCodec = t.type({ name: t.string, content: t.string }, 'WireFile');
+export const wireFileCodec = named('WireFile', struct({ name: string, content: string }));
 /** @category Protocol */
-export type WireFile = t.TypeOf<typeof wireFileCodec>;
+export type WireFile = TypeOf<typeof wireFileCodec>;
 
 /**
  * `POST /documents` request body.
  * @category Protocol
  */
-export const documentsBodyCodec = t.type(
-  { files: t.array(wireFileCodec), metadata: t.UnknownRecord },
-  'DocumentsBody',
-);
+export const documentsBodyCodec = named('DocumentsBody', struct({ files: array(wireFileCodec), metadata: UnknownRecord }));
 /** @category Protocol */
-export type DocumentsBody = t.TypeOf<typeof documentsBodyCodec>;
+export type DocumentsBody = TypeOf<typeof documentsBodyCodec>;
 
 /**
  * The envelope of every successful stack response: `{ stack_id, result, extras }`.
  * @category Protocol
  */
-export const stackResponseCodec = t.type(
-  { stack_id: t.string, result: nullable(t.string), extras: t.unknown },
+export const stackResponseCodec = named(
   'StackResponse',
+  struct({ stack_id: string, result: nullable(string), extras: unknown }),
 );
 /** @category Protocol */
-export type StackResponseBody = t.TypeOf<typeof stackResponseCodec>;
+export type StackResponseBody = TypeOf<typeof stackResponseCodec>;
 
 /**
  * `extras` of an answer. The last three are null unless the answer is backed by documents.
  * @category Protocol
  */
-export const answerExtrasCodec = nullable(
-  t.partial(
-    {
-      query: nullable(t.string),
-      metadata: nullable(t.array(t.unknown)),
-      distances: nullable(t.array(t.unknown)),
-      supporting_documents: nullable(t.array(t.unknown)),
-    },
-    'AnswerExtras',
+export const answerExtrasCodec = named(
+  '(AnswerExtras | null)',
+  nullable(
+    partial({
+      query: nullable(string),
+      metadata: nullable(array(unknown)),
+      distances: nullable(array(unknown)),
+      supporting_documents: nullable(array(unknown)),
+    }),
   ),
 );
 /** @category Protocol */
-export type AnswerExtrasBody = t.TypeOf<typeof answerExtrasCodec>;
+export type AnswerExtrasBody = TypeOf<typeof answerExtrasCodec>;
 
 /**
  * `extras` of a store: tool name → stored document ids, or null when the store failed.
  * @category Protocol
  */
-export const storeExtrasCodec = nullable(t.record(t.string, t.array(t.string), 'StoreExtras'));
+export const storeExtrasCodec = named('(StoreExtras | null)', nullable(record(array(string))));
 /** @category Protocol */
-export type StoreExtrasBody = t.TypeOf<typeof storeExtrasCodec>;
+export type StoreExtrasBody = TypeOf<typeof storeExtrasCodec>;
 
 /**
  * Socket events, one per REST step.
  * @category Protocol
  */
-export const socketEventCodec = t.keyof(
-  { on_init: null, on_query: null, on_store: null, on_close: null },
-  'SocketEvent',
-);
+export const socketEventCodec = named('SocketEvent', literal('on_init', 'on_query', 'on_store', 'on_close'));
 /** @category Protocol */
-export type SocketEvent = t.TypeOf<typeof socketEventCodec>;
+export type SocketEvent = TypeOf<typeof socketEventCodec>;
 
 /**
  * Client → server socket frame: `{ event, data }`, where data is the matching REST body.
  * @category Protocol
  */
-export const socketRequestCodec = t.type(
-  { event: socketEventCodec, data: t.union([queryBodyCodec, documentsBodyCodec]) },
+export const socketRequestCodec = named(
   'SocketRequest',
+  struct({ event: socketEventCodec, data: union(queryBodyCodec, documentsBodyCodec) }),
 );
 /** @category Protocol */
-export type SocketRequestFrame = t.TypeOf<typeof socketRequestCodec>;
+export type SocketRequestFrame = TypeOf<typeof socketRequestCodec>;
 
 /**
  * Server → client success frame.
  * @category Protocol
  */
-export const socketResultCodec = t.type(
-  { event: t.string, result: stackResponseCodec },
-  'SocketResult',
-);
+export const socketResultCodec = named('SocketResult', struct({ event: string, result: stackResponseCodec }));
 /** @category Protocol */
-export type SocketResultFrame = t.TypeOf<typeof socketResultCodec>;
+export type SocketResultFrame = TypeOf<typeof socketResultCodec>;
 
 /**
  * Server → client failure frame. It names neither the event nor the request it answers.
  * @category Protocol
  */
-export const socketErrorCodec = t.type(
-  { error: t.literal(true), status_code: t.number, detail: t.string },
+export const socketErrorCodec = named(
   'SocketError',
+  struct({ error: literal(true), status_code: number, detail: string }),
 );
 /** @category Protocol */
-export type SocketErrorFrame = t.TypeOf<typeof socketErrorCodec>;
+export type SocketErrorFrame = TypeOf<typeof socketErrorCodec>;
 
 /**
  * The largest socket frame the server reads with default settings: uvicorn's `ws_max_size`,
@@ -160,32 +165,29 @@ export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
  * Any frame the server sends.
  * @category Protocol
  */
-export const socketResponseCodec = t.union([socketResultCodec, socketErrorCodec], 'SocketResponse');
+export const socketResponseCodec = named('SocketResponse', union(socketResultCodec, socketErrorCodec));
 /** @category Protocol */
-export type SocketResponseFrame = t.TypeOf<typeof socketResponseCodec>;
+export type SocketResponseFrame = TypeOf<typeof socketResponseCodec>;
 
 /** Pydantic 1 validation issue: `{ loc, msg, type: 'value_error.missing' }`. */
-const validationIssueV1 = t.type({ loc: t.array(t.union([t.string, t.number])), msg: t.string, type: t.string });
+const validationIssueV1 = struct({ loc: array(union(string, number)), msg: string, type: string });
 /** Pydantic 2 validation issue: `{ type: 'missing', loc, msg, input }`. */
-const validationIssueV2 = t.intersection([
-  t.type({ type: t.string, loc: t.array(t.union([t.string, t.number])), msg: t.string }),
-  t.partial({ input: t.unknown }),
-]);
+const validationIssueV2 = intersect(
+  struct({ type: string, loc: array(union(string, number)), msg: string }),
+  partial({ input: unknown }),
+);
 
 /**
  * One entry of a 422 `detail` list, in either shape the server versions send.
  * @category Protocol
  */
-export const validationIssueCodec = t.union([validationIssueV2, validationIssueV1], 'ValidationIssue');
+export const validationIssueCodec = named('ValidationIssue', union(validationIssueV2, validationIssueV1));
 
 /**
  * Error body: `detail` is a sentence for most errors and a list of issues for validation errors.
  * (A 500 has no JSON body at all.)
  * @category Protocol
  */
-export const errorBodyCodec = t.type(
-  { detail: t.union([t.string, t.array(validationIssueCodec)]) },
-  'ErrorBody',
-);
+export const errorBodyCodec = named('ErrorBody', struct({ detail: union(string, array(validationIssueCodec)) }));
 /** @category Protocol */
-export type ErrorBody = t.TypeOf<typeof errorBodyCodec>;
+export type ErrorBody = TypeOf<typeof errorBodyCodec>;

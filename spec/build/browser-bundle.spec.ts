@@ -56,7 +56,8 @@ describe('main entry in a browser bundle', () => {
   it('carries io-ts\'s ESM build and one copy of fp-ts, and stays within its gzip budget', async () => {
     const result = await mainEntryForApps();
     const inputs = inputsOf(result);
-    // io-ts resolves to its ESM build, and fp-ts only through the ESM modules io-ts imports itself:
+    // io-ts resolves to its ESM build (lib/ imports io-ts/lib/…, for Node; the package's `browser`
+    // field maps those to io-ts/es6/…), and fp-ts only through the ESM modules io-ts imports itself:
     // an import of fp-ts/lib/… in lib/ would add fp-ts's CommonJS build beside it (27 KB minified).
     expect(inputs.some((i) => i.includes('/io-ts/es6/'))).toBe(true);
     expect(inputs.filter((i) => /\/(fp-ts|io-ts)\/lib\//.test(i))).toEqual([]);
@@ -77,6 +78,26 @@ describe('main entry in a browser bundle', () => {
     const result = await bundle({ app: "export { switchMap, shareReplay, timer } from 'rxjs';" }, { minify: true });
     expect(carried(result).filter((i) => rxjsMachinery.test(i)).length).toBeGreaterThanOrEqual(5);
     expect(result.outputFiles[0]!.text).toMatch(tslibAsyncHelpers);
+  });
+
+  // io-ts's index module is one file a bundler cannot tree-shake (15.5 KB minified); its Decoder
+  // and Guard modules are tree-shaken to what the codecs use.
+  const ioTsIndex = /\/io-ts\/(es6|lib)\/index\.js$/;
+
+  it('reaches io-ts through its Decoder and Guard modules, never its index module', async () => {
+    const result = await bundle({ entry: 'index.ts' });
+    const inputs = inputsOf(result);
+    expect(inputs.filter((i) => ioTsIndex.test(i))).toEqual([]);
+    const importersOfIndex = Object.entries(result.metafile.inputs).filter(([, input]) => input.imports.some((i) => i.original === 'io-ts'));
+    expect(importersOfIndex.map(([path]) => path)).toEqual([]);
+    expect(inputs.filter((i) => /\/io-ts\//.test(i))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\/io-ts\/es6\/Decoder\.js$/), expect.stringMatching(/\/io-ts\/es6\/Guard\.js$/)]),
+    );
+  });
+
+  it("finds io-ts's index module when a module does import it (the check can fail)", async () => {
+    const result = await bundle({ app: "export * from './lib/index.ts'; import * as t from 'io-ts'; export const name = t.string.name;" });
+    expect(inputsOf(result).filter((i) => ioTsIndex.test(i))).toEqual([expect.stringMatching(/\/io-ts\/es6\/index\.js$/)]);
   });
 
   it('fails when something does pull in a Node built-in (the check can fail)', async () => {

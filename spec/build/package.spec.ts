@@ -109,11 +109,15 @@ describe('the built package', () => {
 
   // The `browser` field swaps the Node-only modules (node:http requests, file paths, `ws`, the
   // check for RxJS's asyncScheduler) for stand-ins, so a browser app bundling the package carries
-  // none of their code.
+  // none of their code; and io-ts's CommonJS modules, which lib/ imports so that Node loads
+  // dist/esm too, for their ES modules, which bundlers tree-shake.
   it('maps every Node-only module to a browser stand-in exporting the same names', async () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { browser: Record<string, string> };
-    const pairs = Object.entries(pkg.browser);
+    const pairs = Object.entries(pkg.browser).filter(([node]) => node.startsWith('./'));
     expect(pairs.length).toBe(8);
+    const ioTs = Object.entries(pkg.browser).filter(([node]) => !node.startsWith('./'));
+    expect(ioTs).toEqual([['io-ts/lib/Decoder.js', 'io-ts/es6/Decoder.js'], ['io-ts/lib/Guard.js', 'io-ts/es6/Guard.js']]);
+    for (const [, browser] of ioTs) expect(existsSync(require.resolve(browser, { paths: [root] }))).toBe(true);
     for (const [node, browser] of pairs) {
       const exportsOf = (file: string) =>
         run(['-e', `console.log(Object.keys(require(${JSON.stringify(join(root, file))})).sort().join(','))`]).trim();
@@ -131,6 +135,7 @@ describe('the built package', () => {
       'dist/esm/socket/node-web-socket.browser.js',
     ]);
     expect(inputs.filter((i) => /\/ws\//.test(i))).toEqual([]);
+    expect(inputs.filter((i) => /\/io-ts\//.test(i) && !/\/io-ts\/es6\//.test(i))).toEqual([]);
     // The same bundle for Node keeps the real modules: the map is for browsers only.
     const forNode = await bundle({ app }, { platform: 'node', external: ['rxjs', 'io-ts', 'fp-ts', 'ws'] });
     expect(inputsOf(forNode).filter((i) => /\.browser\.js$/.test(i))).toEqual([]);

@@ -62,6 +62,63 @@ describe('protocol codecs', () => {
     expect(nested.path).toBe('documents[1]');
   });
 
+  it('names the codec and the deepest path of a nested bad field, skipping union branches', () => {
+    const bad = (fn: () => unknown) => {
+      const { expected, path, received } = decodeFailure(fn);
+      return { expected, path, received };
+    };
+    // a bad element inside extras: a record of arrays, behind a `| null`
+    expect(bad(() => decodeOrThrow(storeExtrasCodec, { documents: ['a', 'b'], more: ['c', { id: 7 }] }))).toEqual({
+      expected: '(StoreExtras | null)',
+      path: 'more[1]',
+      received: '{"id":7}',
+    });
+    expect(bad(() => decodeOrThrow(answerExtrasCodec, { query: 'q', distances: 'far' }))).toEqual({
+      expected: '(AnswerExtras | null)',
+      path: 'distances',
+      received: '"far"',
+    });
+    // two objects deep in a socket frame; a missing field shows `undefined`
+    expect(bad(() => decodeSocketFrame(JSON.stringify({ event: 'on_query', result: { stack_id: 's', result: 4, extras: null } })))).toEqual({
+      expected: 'SocketResult',
+      path: 'result.result',
+      received: '4',
+    });
+    expect(bad(() => decodeSocketFrame(JSON.stringify({ error: true, detail: 'x' })))).toEqual({
+      expected: 'SocketError',
+      path: 'status_code',
+      received: 'undefined',
+    });
+    // through a union (`data`) and an array: the branch that got furthest is the one reported
+    const files = [{ name: 'a', content: 'b' }, { name: 'c', content: 3 }];
+    expect(bad(() => decodeOrThrow(socketRequestCodec, { event: 'on_store', data: { files, metadata: {} } }))).toEqual({
+      expected: 'SocketRequest',
+      path: 'data.files[1].content',
+      received: '3',
+    });
+    // through a union, an array, a union of two issue shapes (one an intersection) and an array
+    expect(bad(() => decodeOrThrow(errorBodyCodec, { detail: [{ type: 't', loc: ['body', true], msg: 'm' }] }))).toEqual({
+      expected: 'ErrorBody',
+      path: 'detail[0].loc[1]',
+      received: 'true',
+    });
+    // the root itself
+    expect(bad(() => decodeOrThrow(authResponseCodec, 'token'))).toEqual({ expected: 'AuthResponse', path: '', received: '"token"' });
+  });
+
+  it('reports the first of many bad items of a long array (their reports nest as deep as it is long)', () => {
+    const ids = Array.from({ length: 50_000 }, (_, i) => i);
+    expect(decodeFailure(() => decodeOrThrow(storeExtrasCodec, { documents: ids })).path).toBe('documents[0]');
+  });
+
+  it('keeps the fields the codec does not name, also when a field that may be anything is missing', () => {
+    const full = { stack_id: 's', result: 'a', extras: null, more: 1 };
+    expect(decodeOrThrow(stackResponseCodec, full)).toBe(full);
+    // `extras: unknown` takes undefined, so an answer without it decodes (and fails later, as an answer)
+    const noExtras = { stack_id: 's', result: 'a', more: 1 };
+    expect(decodeOrThrow(stackResponseCodec, noExtras)).toBe(noExtras);
+  });
+
   it('redacts secrets and truncates long values in decode errors', () => {
     const e = decodeFailure(() => decodeOrThrow(authResponseCodec, { access_token: FAKE_JWT, client_secret: 'hunter2', client_id: 3, pad: 'x'.repeat(500) }));
     expect(e.path).toBe('client_id');
