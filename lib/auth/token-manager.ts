@@ -9,9 +9,9 @@
  * `exp` cannot time anything; a 401 will refresh it), and failed refreshes back off, a few times.
  * @module
  */
-import { finalize, Observable, type SchedulerLike, type Subscription, tap } from 'rxjs';
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { deadlinesFor, MAX_TIMER_MS } from '../call/deadlines.js';
-import { defer, of, shareReplayOne, switchMap } from '../call/rx.js';
+import { defer, finalize, of, shareReplayOne, switchMap, tap } from '../call/rx.js';
 import { SessionMisuseError } from '../errors/kiss-error.js';
 import { isRetryable, needsFreshToken } from '../retry/classify.js';
 import type { Authorization } from './authorization.js';

@@ -86,6 +86,31 @@ class Relay<T> extends Subscriber<T> {
   }
 }
 
+/** As RxJS's `map`: each value through `project` (a throw is the error). */
+export function map<T, R>(project: (value: T) => R): OperatorFunction<T, R> {
+  return (source) =>
+    new Observable<R>((subscriber) => {
+      source.subscribe(new Relay<T>(subscriber, (value) => subscriber.next(project(value))));
+    });
+}
+
+/** As RxJS's `tap(next)`: `effect` sees each value before it is passed on (a throw is the error). */
+export function tap<T>(effect: (value: T) => void): MonoTypeOperatorFunction<T> {
+  return map((value) => (effect(value), value));
+}
+
+/** As RxJS's `finalize`: `callback` runs once, after the subscription's teardown, however it ended. */
+export function finalize<T>(callback: () => void): MonoTypeOperatorFunction<T> {
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      try {
+        source.subscribe(subscriber);
+      } finally {
+        subscriber.add(callback);
+      }
+    });
+}
+
 /** As RxJS's `defer`: calls `factory` at each subscription (a throw is the error) and subscribes to what it returns. */
 export function defer<T>(factory: () => Observable<T>): Observable<T> {
   return new Observable<T>((subscriber) => {

@@ -3,22 +3,13 @@
  * refresh, `state$`, `events$` and `answers$`. The state machine itself is session-state.ts.
  * @module
  */
-import {
-  finalize,
-  map,
-  type MonoTypeOperatorFunction,
-  Observable,
-  type SchedulerLike,
-  type Subscription,
-  tap,
-  throwError,
-} from 'rxjs';
+import { type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription, throwError } from 'rxjs';
 import type { Authorization } from '../auth/authorization.js';
 import type { CredentialStore } from '../auth/credential-store.js';
 import { type RefreshReason, TokenManager, type TokenManagerConfig, withFreshToken } from '../auth/token-manager.js';
 import type { CallOptions } from '../call/call.js';
 import { type DeadlineQueue, deadlinesFor } from '../call/deadlines.js';
-import { catchError, defaultScheduler, defer, deferAsync, Multicast, of, switchMap } from '../call/rx.js';
+import { catchError, defaultScheduler, defer, deferAsync, finalize, map, Multicast, of, switchMap, tap } from '../call/rx.js';
 import { type ClientOptions, createClient, DEFAULT_TIMEOUT_MS, type KissClient, type SessionCallOptions, type StoreOptions } from '../client/kiss-client.js';
 import type { Answer, SessionReply, StoreResult } from '../client/results.js';
 import type { DocumentSource } from '../documents/document-source.js';

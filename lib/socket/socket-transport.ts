@@ -3,7 +3,8 @@
  * that client's authorization.
  * @module
  */
-import { type Observable, type SchedulerLike, tap } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
+import { tap } from '../call/rx.js';
 import type { Settle } from '../call/call.js';
 import { stepContexts } from '../call/contexts.js';
 import type { Authorization } from '../auth/authorization.js';

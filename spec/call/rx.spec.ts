@@ -17,6 +17,9 @@ interface Operators {
   retryAfter<T>(delayFor: (error: unknown, attempt: number) => number, scheduler: SchedulerLike): MonoTypeOperatorFunction<T>;
   shareReplayOne<T>(): MonoTypeOperatorFunction<T>;
   defer<T>(factory: () => Observable<T>): Observable<T>;
+  map<T, R>(project: (value: T) => R): OperatorFunction<T, R>;
+  tap<T>(effect: (value: T) => void): MonoTypeOperatorFunction<T>;
+  finalize<T>(callback: () => void): MonoTypeOperatorFunction<T>;
 }
 
 const implementations: Array<[string, Operators]> = [
@@ -31,6 +34,9 @@ const implementations: Array<[string, Operators]> = [
       retryAfter: (delayFor, scheduler) => rxjs.retry({ delay: (error, attempt) => rxjs.timer(delayFor(error, attempt), scheduler) }),
       shareReplayOne: () => rxjs.shareReplay({ bufferSize: 1, refCount: false }),
       defer: rxjs.defer,
+      map: (project) => rxjs.map((value) => project(value)),
+      tap: (effect) => rxjs.tap(effect),
+      finalize: rxjs.finalize,
     },
   ],
 ];
@@ -423,6 +429,49 @@ describe.each(implementations)('%s', (_name, op) => {
         expectObservable(op.defer(() => inner), '^-!').toBe('');
         expectSubscriptions(inner.subscriptions).toBe('^-!');
       });
+    });
+  });
+
+  describe('map, tap and finalize', () => {
+    it('map projects each value and passes errors and completion on', () => {
+      newScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('-a-b|').pipe(op.map((v: string) => v.toUpperCase()))).toBe('-A-B|');
+        expectObservable(cold('-a-#').pipe(op.map((v: string) => v.toUpperCase()))).toBe('-A-#');
+      });
+    });
+
+    it('map and tap turn a throw into the error and unsubscribe from the source', () => {
+      newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-b-c|');
+        const thrower = (v: string) => {
+          if (v === 'b') throw 'bad';
+          return v;
+        };
+        expectObservable(source.pipe(op.map(thrower))).toBe('-a-#', undefined, 'bad');
+        expectObservable(source.pipe(op.tap(thrower))).toBe('-a-#', undefined, 'bad');
+        expectSubscriptions(source.subscriptions).toBe(['^--!', '^--!']);
+      });
+    });
+
+    it('tap sees each value before the subscriber does, and passes it on unchanged', () => {
+      const log: string[] = [];
+      rxjs.of('a', 'b').pipe(op.tap((v: string) => log.push(`tap ${v}`))).subscribe((v) => log.push(`got ${v}`));
+      expect(log).toEqual(['tap a', 'got a', 'tap b', 'got b']);
+    });
+
+    it('finalize runs once after the teardown, however the subscription ends', () => {
+      for (const end of ['complete', 'error', 'unsubscribe'] as const) {
+        const log: string[] = [];
+        const source = new Observable<string>((subscriber) => {
+          if (end === 'complete') subscriber.complete();
+          if (end === 'error') subscriber.error('e');
+          return () => log.push('teardown');
+        });
+        const subscription = source.pipe(op.finalize(() => log.push('finalize'))).subscribe({ complete: () => log.push('complete'), error: () => log.push('error') });
+        subscription.unsubscribe();
+        subscription.unsubscribe();
+        expect([end, log]).toEqual([end, [...(end === 'unsubscribe' ? [] : [end]), 'teardown', 'finalize']]);
+      }
     });
   });
 });
