@@ -1,8 +1,8 @@
-// The Node ESM entries (dist/node/index.mjs and socket.mjs), run by `npm run build` after tsc. Node's ESM loader
-// is slow on many small files and on CommonJS packages (io-ts has no ES module build Node will
-// load: it parses it to guess its exports). So for Node the main entry is one file, and io-ts's
-// modules (`io-ts/lib/Decoder.js`, `io-ts/lib/Guard.js`) are loaded with `require`. Browsers and
-// bundlers keep dist/esm.
+// The Node ESM entries (dist/node/index.mjs and socket.mjs), run by `npm run build` after tsc.
+// Node's ESM loader is slow on many small files and on CommonJS packages (io-ts has no ES module
+// build Node will load: it parses it to guess its exports). So for Node the entries are one chunk
+// of the library, and io-ts's modules (`io-ts/lib/Guard.js`) are loaded with `require`. Browsers
+// and bundlers keep dist/esm.
 import { build } from 'esbuild';
 
 const cjsOnly = /^io-ts(\/|$)/;
@@ -28,7 +28,7 @@ await build({
     {
       name: 'require-commonjs-packages',
       setup(b) {
-        // `import * as D from 'io-ts/lib/Decoder.js'` becomes a CommonJS shim that requires it: no
+        // `import * as G from 'io-ts/lib/Guard.js'` becomes a CommonJS shim that requires it: no
         // ESM loader work.
         b.onResolve({ filter: cjsOnly }, (args) => (args.namespace === 'cjs-package' ? { path: args.path, external: true } : { path: args.path, namespace: 'cjs-package' }));
         b.onLoad({ filter: /.*/, namespace: 'cjs-package' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js', resolveDir: process.cwd() }));
