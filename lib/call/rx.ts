@@ -58,20 +58,20 @@ class Relay<T> extends Subscriber<T> {
   }
 
   protected override _error(error: unknown): void {
-    if (!this.onError) return super._error(error);
-    try {
-      this.onError(error);
-    } catch (thrown) {
-      this.destination.error(thrown);
-    } finally {
-      this.unsubscribe();
-    }
+    const { onError } = this;
+    if (!onError) return super._error(error);
+    this.end(() => onError(error));
   }
 
   protected override _complete(): void {
     if (!this.onComplete) return super._complete();
+    this.end(this.onComplete);
+  }
+
+  /** Runs the hook of the last notification (a throw is `destination`'s error), then tears down. */
+  private end(hook: () => void): void {
     try {
-      this.onComplete();
+      hook();
     } catch (error) {
       this.destination.error(error);
     } finally {
